@@ -1,0 +1,157 @@
+/* context.c — assertion in the manner of ConText: triggers from patterns/
+ * (negated, possible, hypothetical, historical, present), each with a
+ * direction and a scope in words, stopped by terminators; pseudo-triggers
+ * take their words away from the triggers they look like. */
+#include "scan.h"
+
+#include <string.h>
+
+void context_sentence_trigs(rachis_scanner *s, int si);
+
+void context_sentence_trigs(rachis_scanner *s, int si)
+{
+    sentence *st = &s->sents.v[si];
+    if (st->trig_done) return;
+    st->trig_done = true;
+    st->first_trig = s->trigs.n;
+    st->n_trig = 0;
+    size_t pos = st->start;
+    while (pos < st->end) {
+        int rc = scan_match(s, G_TRIGGER0 + st->section, s->text, st->end, pos, 0, s->md2);
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md2);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        const rule *r = scan_rule(s, G_TRIGGER0 + st->section, s->md2);
+        if (!r || ov[1] == ov[0]) continue;
+        trig t = {ov[0], ov[1], r};
+        VEC_PUSH(s->trigs, t);
+        st->n_trig++;
+    }
+}
+
+static bool terminated(rachis_scanner *s, const sentence *st, size_t a, size_t b)
+{
+    for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
+        const trig *t = &s->trigs.v[i];
+        if (t->r->tclass == T_TERMINATOR && t->start >= a && t->end <= b) return true;
+    }
+    return memchr(s->text + a, ';', b > a ? b - a : 0) != NULL;
+}
+
+/* Asserts span [a, b) of sentence ST into F. */
+static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t b, rachis_finding *f)
+{
+    const trig *best[T_CLASS_COUNT] = {NULL};
+    int bestw[T_CLASS_COUNT];
+    for (int c = 0; c < T_CLASS_COUNT; c++) bestw[c] = 1 << 30;
+    for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
+        const trig *t = &s->trigs.v[i];
+        const rule *r = t->r;
+        if (r->tclass == T_PSEUDO || r->tclass == T_TERMINATOR) continue;
+        int w;
+        if (t->end <= a && (r->dir & DIR_FORWARD)) {
+            w = rx_count_words(s->text + t->end, a - t->end);
+            if (w > r->scope || terminated(s, st, t->end, a)) continue;
+        } else if (t->start >= b && (r->dir & DIR_BACKWARD)) {
+            w = rx_count_words(s->text + b, t->start - b);
+            if (w > r->scope || terminated(s, st, b, t->start)) continue;
+        } else {
+            continue;
+        }
+        if (w < bestw[r->tclass]) {
+            bestw[r->tclass] = w;
+            best[r->tclass] = t;
+        }
+    }
+    static const int order[] = {T_HYPOTHETICAL, T_NEGATED, T_POSSIBLE, T_PRESENT};
+    static const rachis_assertion as[] = {RACHIS_HYPOTHETICAL, RACHIS_ABSENT, RACHIS_POSSIBLE, RACHIS_PRESENT};
+    f->assertion = RACHIS_PRESENT;
+    f->trigger_rule = NULL;
+    for (int k = 0; k < 4; k++)
+        if (best[order[k]]) {
+            f->assertion = as[k];
+            f->trigger_rule = best[order[k]]->r->id;
+            f->trigger_span.start = best[order[k]]->start;
+            f->trigger_span.end = best[order[k]]->end;
+            break;
+        }
+    f->historical = best[T_HISTORICAL] != NULL;
+    if (f->historical && !f->trigger_rule) {
+        f->trigger_rule = best[T_HISTORICAL]->r->id;
+        f->trigger_span.start = best[T_HISTORICAL]->start;
+        f->trigger_span.end = best[T_HISTORICAL]->end;
+    }
+}
+
+void context_assert_findings(rachis_scanner *s)
+{
+    for (size_t i = 0; i < s->findings.n; i++) {
+        rachis_finding *f = &s->findings.v[i];
+        int si = s->finfo.v[i].sent;
+        context_sentence_trigs(s, si);
+        rachis_assertion preset = f->assertion;
+        assert_span(s, &s->sents.v[si], f->span.start, f->span.end, f);
+        if (s->finfo.v[i].preset) {
+            f->assertion = preset;
+            f->trigger_rule = NULL;
+        }
+    }
+}
+
+/* Finds TARGET in SENT ignoring case and collapsing whitespace. */
+static bool find_target(const char *sent, size_t n, const char *target, size_t *a, size_t *b)
+{
+    size_t tl = strlen(target);
+    while (tl && rx_isspace((unsigned char)target[tl - 1])) tl--;
+    size_t t0 = 0;
+    while (t0 < tl && rx_isspace((unsigned char)target[t0])) t0++;
+    if (t0 >= tl) return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i, k = t0;
+        while (k < tl && j < n) {
+            unsigned char tc = (unsigned char)target[k], sc = (unsigned char)sent[j];
+            if (rx_isspace(tc)) {
+                if (!rx_isspace(sc)) break;
+                while (k < tl && rx_isspace((unsigned char)target[k])) k++;
+                while (j < n && rx_isspace((unsigned char)sent[j])) j++;
+                continue;
+            }
+            if (rx_tolower(tc) != rx_tolower(sc)) break;
+            j++;
+            k++;
+        }
+        if (k == tl) {
+            *a = i;
+            *b = j;
+            return true;
+        }
+    }
+    return false;
+}
+
+rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, const char *target,
+                                   const char *text, size_t length, rachis_assert_result *out)
+{
+    size_t a, b;
+    memset(out, 0, sizeof *out);
+    if (!find_target(text, length, target, &a, &b)) return RACHIS_ERR_INPUT;
+    s->text = text;
+    s->len = length;
+    s->sents.n = s->trigs.n = 0;
+    s->limit_hit = false;
+    sentence st;
+    memset(&st, 0, sizeof st);
+    st.start = 0;
+    st.end = length;
+    st.section = (int)section;
+    VEC_PUSH(s->sents, st);
+    context_sentence_trigs(s, 0);
+    rachis_finding f;
+    memset(&f, 0, sizeof f);
+    assert_span(s, &s->sents.v[0], a, b, &f);
+    if (s->limit_hit) return RACHIS_ERR_LIMIT;
+    out->assertion = f.assertion;
+    out->historical = f.historical;
+    out->trigger_rule = f.trigger_rule;
+    return RACHIS_OK;
+}

@@ -1,0 +1,241 @@
+/* engine.c — the names of the output contract (concepts, assertions,
+ * sections, levels, attribute slots) and the compiled engine: rules grouped
+ * by what they feed, each group one regex with (*MARK) tags, JIT-compiled. */
+#include "engine.h"
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ contract */
+
+static const char *const concept_names[RACHIS_CONCEPT_COUNT] = {
+    "compression_fracture", "cord_compression", "soft_tissue_extension", "metastasis",
+};
+static const char *const assertion_names[RACHIS_ASSERTION_COUNT] = {
+    "present", "absent", "possible", "hypothetical",
+};
+static const char *const section_names[RACHIS_SECTION_COUNT] = {
+    "indication", "history", "comparison", "technique", "findings", "impression", "addendum", "other",
+};
+static const char *const format_names[] = {"text", "cda", "hl7v2", "csv", "jsonl"};
+
+static const char *const level_labels[RACHIS_LEVEL_COUNT] = {
+    "C1", "C2", "C3", "C4", "C5", "C6", "C7",
+    "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "T13",
+    "L1", "L2", "L3", "L4", "L5", "L6",
+    "S1", "S2", "S3", "S4", "S5", "Co",
+};
+
+static int name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name)) return i;
+    return -1;
+}
+
+const char *rachis_concept_name(rachis_concept c) { return (unsigned)c < RACHIS_CONCEPT_COUNT ? concept_names[c] : "?"; }
+const char *rachis_assertion_name(rachis_assertion a) { return (unsigned)a < RACHIS_ASSERTION_COUNT ? assertion_names[a] : "?"; }
+const char *rachis_section_name(rachis_section s) { return (unsigned)s < RACHIS_SECTION_COUNT ? section_names[s] : "other"; }
+const char *rachis_format_name(rachis_format f) { return (unsigned)f <= RACHIS_FMT_JSONL ? format_names[f] : "text"; }
+int rachis_concept_from_name(const char *n) { return name_index(concept_names, RACHIS_CONCEPT_COUNT, n); }
+int rachis_assertion_from_name(const char *n) { return name_index(assertion_names, RACHIS_ASSERTION_COUNT, n); }
+int rachis_section_from_name(const char *n) { return name_index(section_names, RACHIS_SECTION_COUNT, n); }
+const char *rachis_level_label(int l) { return l >= 0 && l < RACHIS_LEVEL_COUNT ? level_labels[l] : NULL; }
+int rachis_level_from_label(const char *s) { return name_index(level_labels, RACHIS_LEVEL_COUNT, s); }
+
+const char *rachis_status_name(rachis_status st)
+{
+    switch (st) {
+    case RACHIS_OK: return "ok";
+    case RACHIS_ERR_IO: return "io";
+    case RACHIS_ERR_PATTERN: return "pattern";
+    case RACHIS_ERR_LIMIT: return "limit";
+    case RACHIS_ERR_INPUT: return "input";
+    case RACHIS_ERR_USAGE: return "usage";
+    }
+    return "unknown";
+}
+
+static const char *const chronicity_v[] = {"acute", "subacute", "chronic", NULL};
+static const char *const etiology_v[] = {"pathologic", "benign", "indeterminate", NULL};
+static const char *const genant_v[] = {"1", "2", "3", NULL};
+static const char *const structure_v[] = {"cord", "conus", "cauda_equina", "thecal_sac", NULL};
+static const char *const bilsky_v[] = {"0", "1a", "1b", "1c", "2", "3", NULL};
+static const char *const compartments_v[] = {"epidural", "paraspinal", "prevertebral", "foraminal", "intraspinal", NULL};
+static const char *const appearance_v[] = {"lytic", "sclerotic", "mixed", NULL};
+
+static const rachis_attr_def fracture_attrs[] = {
+    {"chronicity", RACHIS_ATTR_ENUM, chronicity_v, false},
+    {"etiology", RACHIS_ATTR_ENUM, etiology_v, false},
+    {"height_loss_pct", RACHIS_ATTR_NUMBER, NULL, false},
+    {"genant_grade", RACHIS_ATTR_ENUM, genant_v, true},
+    {"retropulsion", RACHIS_ATTR_BOOL, NULL, false},
+    {"retropulsion_mm", RACHIS_ATTR_NUMBER, NULL, false},
+};
+static const rachis_attr_def cord_attrs[] = {
+    {"structure", RACHIS_ATTR_ENUM, structure_v, false},
+    {"bilsky", RACHIS_ATTR_ENUM, bilsky_v, false},
+    {"cord_signal", RACHIS_ATTR_BOOL, NULL, false},
+};
+static const rachis_attr_def extension_attrs[] = {
+    {"compartments", RACHIS_ATTR_SET, compartments_v, false},
+};
+static const rachis_attr_def metastasis_attrs[] = {
+    {"appearance", RACHIS_ATTR_ENUM, appearance_v, false},
+    {"posterior_elements", RACHIS_ATTR_BOOL, NULL, false},
+};
+
+const rachis_attr_def *rachis_concept_attrs(rachis_concept c, size_t *count)
+{
+    switch (c) {
+    case RACHIS_FRACTURE: *count = sizeof fracture_attrs / sizeof *fracture_attrs; return fracture_attrs;
+    case RACHIS_CORD: *count = sizeof cord_attrs / sizeof *cord_attrs; return cord_attrs;
+    case RACHIS_EXTENSION: *count = sizeof extension_attrs / sizeof *extension_attrs; return extension_attrs;
+    case RACHIS_METASTASIS: *count = sizeof metastasis_attrs / sizeof *metastasis_attrs; return metastasis_attrs;
+    default: *count = 0; return NULL;
+    }
+}
+
+int attr_slot(rachis_concept c, const char *name)
+{
+    size_t n;
+    const rachis_attr_def *defs = rachis_concept_attrs(c, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(defs[i].name, name)) return (int)i;
+    return -1;
+}
+
+int attr_value_index(const rachis_attr_def *def, const char *value)
+{
+    if (!def->values) return -1;
+    for (int i = 0; def->values[i]; i++)
+        if (!strcmp(def->values[i], value)) return i;
+    return -1;
+}
+
+/* -------------------------------------------------------------- engine */
+
+/* Does rule R belong to group G? */
+static bool in_group(const rule *r, int g)
+{
+    switch (r->kind) {
+    case K_SECTION: return g == G_SECTION;
+    case K_LISTMARK: return g == G_LISTMARK;
+    case K_LEVEL: return g == G_LEVEL;
+    case K_LEVELSEP: return g == G_LEVELSEP;
+    case K_HEADING: return g == G_HEADING;
+    case K_ANAPHOR: return g == G_ANAPHOR;
+    case K_ANCHOR: return g == G_ANCHOR;
+    case K_RULE: case K_EXCLUDE: return g == G_CONCEPT;
+    case K_ABBREV: return g == G_ABBREV;
+    case K_ATTR: return g >= G_ATTR0 && g < G_TRIGGER0 && (r->concepts & (1u << (g - G_ATTR0)));
+    case K_TRIGGER:
+        return g >= G_TRIGGER0 && g < G_COUNT &&
+               (!r->sections_mask || (r->sections_mask & (1u << (g - G_TRIGGER0))));
+    default: return false;
+    }
+}
+
+/* Order inside a group: alternatives are tried leftmost-first, so the rules
+ * that must win at the same position come first: exclusions before concept
+ * rules, pseudo-triggers before triggers. */
+static int group_rank(const rule *r)
+{
+    if (r->kind == K_EXCLUDE) return 0;
+    if (r->kind == K_TRIGGER && r->tclass == T_PSEUDO) return 0;
+    return 1;
+}
+
+static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
+{
+    rgroup *grp = &e->groups[g];
+    rachis_buf rx = {0};
+    for (int rank = 0; rank < 2; rank++)
+        for (size_t i = 0; i < e->n_rules; i++) {
+            rule *r = &e->rules[i];
+            if (!in_group(r, g) || group_rank(r) != rank) continue;
+            grp->rules = rx_realloc(grp->rules, (grp->n + 1) * sizeof *grp->rules);
+            if (grp->n) buf_putc(&rx, '|');
+            buf_printf(&rx, "(?:%s)(*MARK:%zu)", r->expanded, grp->n);
+            grp->rules[grp->n++] = r;
+        }
+    if (grp->n == 0) {
+        rachis_buf_free(&rx);
+        return true;
+    }
+    int err;
+    PCRE2_SIZE off;
+    grp->code = pcre2_compile((PCRE2_SPTR)rx.data, rx.len, RX_COMPILE_FLAGS, &err, &off, NULL);
+    if (!grp->code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        diag_add(diags, RACHIS_DIAG_ERROR, NULL, 0, 0, NULL, "combining the rules of %s: %s",
+                 grp->rules[0]->id, (char *)msg);
+        rachis_buf_free(&rx);
+        return false;
+    }
+    if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    rachis_buf_free(&rx);
+    return true;
+}
+
+rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **out, rachis_diags *diags)
+{
+    *out = NULL;
+    rachis_engine *e = rx_calloc(1, sizeof *e);
+    rachis_status st = patterns_load(dir, strict, &e->rules, &e->n_rules, diags);
+    if (st != RACHIS_OK) {
+        free(e);
+        return st;
+    }
+    e->jit = true;
+    for (size_t i = 0; i < e->n_rules; i++)
+        if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
+    for (int g = 0; g < G_COUNT; g++)
+        if (!build_group(e, g, diags)) st = RACHIS_ERR_PATTERN;
+    if (st == RACHIS_OK && (!e->groups[G_LEVEL].code || !e->groups[G_CONCEPT].code)) {
+        diag_add(diags, RACHIS_DIAG_ERROR, dir, 0, 0, NULL,
+                 "the patterns define no %s rules", e->groups[G_LEVEL].code ? "concept" : "level");
+        st = RACHIS_ERR_PATTERN;
+    }
+    if (st != RACHIS_OK) {
+        rachis_engine_free(e);
+        return st;
+    }
+    *out = e;
+    return RACHIS_OK;
+}
+
+void rachis_engine_free(rachis_engine *e)
+{
+    if (!e) return;
+    for (int g = 0; g < G_COUNT; g++) {
+        if (e->groups[g].code) pcre2_code_free(e->groups[g].code);
+        free(e->groups[g].rules);
+    }
+    rules_free(e->rules, e->n_rules);
+    free(e);
+}
+
+size_t rachis_engine_rule_count(const rachis_engine *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n_rules; i++)
+        if (e->rules[i].kind != K_DEFINE) n++;
+    return n;
+}
+
+bool rachis_engine_jit(const rachis_engine *e) { return e->jit; }
+
+const char *engine_value(const rachis_engine *e, const char *vclass, const char *text, size_t n,
+                         pcre2_match_data *md)
+{
+    for (size_t i = 0; i < e->n_rules; i++) {
+        const rule *r = &e->rules[i];
+        if (r->kind != K_VALUE || strcmp(r->vclass, vclass)) continue;
+        if (pcre2_match(r->code, (PCRE2_SPTR)text, n, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL) >= 0)
+            return r->vto;
+    }
+    return NULL;
+}

@@ -1,0 +1,92 @@
+/* engine.h — the compiled, immutable pattern engine (internal): rules loaded
+ * from patterns/, grouped by what they feed, compiled into combined regexes. */
+#ifndef RACHIS_ENGINE_H
+#define RACHIS_ENGINE_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "util.h"
+
+/* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
+typedef enum {
+    K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
+    K_ANAPHOR, K_ANCHOR, K_RULE, K_EXCLUDE, K_ATTR, K_TRIGGER, K_KIND_COUNT
+} rule_kind;
+
+/* Assertion trigger classes. */
+typedef enum {
+    T_NEGATED, T_POSSIBLE, T_HYPOTHETICAL, T_HISTORICAL, T_PRESENT, T_PSEUDO, T_TERMINATOR, T_CLASS_COUNT
+} trigger_class;
+
+enum { DIR_FORWARD = 1, DIR_BACKWARD = 2, DIR_BOTH = 3 };
+
+/* One attribute assignment a rule makes: concept's slot := value, or the
+ * number captured by a named group. */
+typedef struct attr_set {
+    int concept;
+    int slot;
+    rachis_attr_value value;
+    char *group;           /* numeric value from this named group, or NULL */
+} attr_set;
+
+#define MAX_ATTR_SETS 6
+
+typedef struct rule {
+    rule_kind kind;
+    char *id;              /* "file:name" */
+    char *name;
+    char *file;
+    int line;
+    char *source;          /* the regex as written (continuations joined) */
+    char *expanded;        /* after {NAME} expansion and space rewriting */
+    unsigned concepts;     /* bit mask of concepts (rule, exclude, attr, anchor) */
+    int section;           /* K_SECTION */
+    int assertion;         /* K_RULE: preset assertion, -1 none */
+    attr_set sets[MAX_ATTR_SETS];
+    int n_sets;
+    int tclass, dir, scope;     /* K_TRIGGER */
+    unsigned sections_mask;     /* K_TRIGGER: sections it applies in (0: all) */
+    bool assertion_only;        /* K_TRIGGER terminator: ends assertion scope, not level linking */
+    char *vclass, *vto;         /* K_VALUE */
+    pcre2_code *code;           /* compiled alone (K_VALUE, K_ABBREV) */
+} rule;
+
+/* A set of rules compiled into one regex: alternatives tagged (*MARK:i). */
+typedef struct rgroup {
+    pcre2_code *code;
+    rule **rules;
+    size_t n;
+} rgroup;
+
+enum {
+    G_SECTION, G_LISTMARK, G_LEVEL, G_LEVELSEP, G_HEADING, G_ANAPHOR, G_ANCHOR, G_CONCEPT, G_ABBREV,
+    G_ATTR0,                                    /* + concept */
+    G_TRIGGER0 = G_ATTR0 + RACHIS_CONCEPT_COUNT, /* + section: the triggers that apply there */
+    G_COUNT = G_TRIGGER0 + RACHIS_SECTION_COUNT
+};
+
+struct rachis_engine {
+    rule *rules;
+    size_t n_rules;
+    rgroup groups[G_COUNT];
+    bool jit;
+};
+
+/* patterns.c: parse every *.rules file of DIR into RULES (expanded, checked). */
+rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
+void rules_free(rule *rules, size_t n);
+
+/* Compile options shared by every rule. */
+#define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)
+
+/* engine.c: schema of the output contract */
+int attr_slot(rachis_concept c, const char *name);
+int attr_value_index(const rachis_attr_def *def, const char *value);
+
+/* Resolves TEXT against the K_VALUE rules of VCLASS; returns the rule's "to"
+ * or NULL. */
+const char *engine_value(const rachis_engine *e, const char *vclass, const char *text, size_t n,
+                         pcre2_match_data *md);
+
+#endif

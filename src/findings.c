@@ -1,0 +1,187 @@
+/* findings.c — concept matching: anchors pick candidate sentences, the
+ * combined concept rules (exclusions first) find findings in them, and the
+ * attribute rules of each concept fill their slots. */
+#include "scan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void mark_candidates(rachis_scanner *s)
+{
+    if (!s->e->groups[G_ANCHOR].code) {
+        for (size_t i = 0; i < s->sents.n; i++) s->sents.v[i].candidate = true;
+        return;
+    }
+    size_t pos = 0, si = 0;
+    while (pos < s->len && si < s->sents.n) {
+        int rc = scan_match(s, G_ANCHOR, s->text, s->len, pos, 0, s->md);
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        while (si < s->sents.n && s->sents.v[si].end <= ov[0]) si++;
+        if (si == s->sents.n) break;
+        if (s->sents.v[si].start <= ov[0]) {
+            s->sents.v[si].candidate = true;
+            pos = s->sents.v[si].end;     /* one hit is enough for a sentence */
+        } else {
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        }
+    }
+}
+
+static void apply_set(rachis_scanner *s, rachis_finding *f, const attr_set *a, pcre2_match_data *md,
+                      const rgroup *grp)
+{
+    if (a->concept != (int)f->concept) return;
+    rachis_attr_value *v = &f->attrs[a->slot];
+    size_t n;
+    const rachis_attr_def *def = &rachis_concept_attrs(f->concept, &n)[a->slot];
+    if (def->kind == RACHIS_ATTR_SET) {
+        v->set = true;
+        v->ivalue |= a->value.ivalue;
+        return;
+    }
+    if (v->set) return;            /* the first statement wins */
+    if (a->group) {
+        PCRE2_SPTR first, last;
+        int size = pcre2_substring_nametable_scan(grp->code, (PCRE2_SPTR)a->group, &first, &last);
+        if (size < 0) return;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        uint32_t count = pcre2_get_ovector_count(md);
+        for (PCRE2_SPTR e = first; e <= last; e += size) {
+            uint32_t g = (uint32_t)((e[0] << 8) | e[1]);
+            if (g < count && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] - ov[2 * g] < 32) {
+                char tmp[32];
+                size_t len = ov[2 * g + 1] - ov[2 * g];
+                memcpy(tmp, s->text + ov[2 * g], len);
+                tmp[len] = '\0';
+                for (char *c = tmp; *c; c++)
+                    if (*c == ',') *c = '.';
+                char *end;
+                double d = strtod(tmp, &end);
+                if (end != tmp && isfinite(d)) {
+                    v->set = true;
+                    v->number = d;
+                }
+                return;
+            }
+        }
+        return;
+    }
+    *v = a->value;
+}
+
+static void add_findings(rachis_scanner *s, int si)
+{
+    sentence *st = &s->sents.v[si];
+    size_t pos = st->start;
+    while (pos < st->end) {
+        int rc = scan_match(s, G_CONCEPT, s->text, st->end, pos, 0, s->md);
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        const rule *r = scan_rule(s, G_CONCEPT, s->md);
+        if (!r || r->kind == K_EXCLUDE || ov[1] == ov[0]) continue;
+        for (int c = 0; c < RACHIS_CONCEPT_COUNT; c++) {
+            if (!(r->concepts & (1u << c))) continue;
+            rachis_finding f;
+            memset(&f, 0, sizeof f);
+            f.concept = (rachis_concept)c;
+            f.span.start = ov[0];
+            f.span.end = ov[1];
+            f.sentence.start = st->start;
+            f.sentence.end = st->end;
+            f.section = (rachis_section)st->section;
+            f.rule = r->id;
+            f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
+            for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[G_CONCEPT]);
+            finfo fi = {si, r->assertion >= 0};
+            VEC_PUSH(s->findings, f);
+            VEC_PUSH(s->finfo, fi);
+        }
+    }
+}
+
+/* The finding of concept C in sentence SI nearest to [a, b), or NULL. */
+static rachis_finding *nearest(rachis_scanner *s, int c, int si, size_t a, size_t b)
+{
+    rachis_finding *best = NULL;
+    size_t bestd = (size_t)-1;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        rachis_finding *f = &s->findings.v[i];
+        if ((int)f->concept != c || s->finfo.v[i].sent != si) continue;
+        size_t d = f->span.end <= a ? a - f->span.end : f->span.start >= b ? f->span.start - b : 0;
+        if (d < bestd) { bestd = d; best = f; }
+    }
+    return best;
+}
+
+static bool has_concept(rachis_scanner *s, int c, int si)
+{
+    for (size_t i = 0; i < s->findings.n; i++)
+        if ((int)s->findings.v[i].concept == c && s->finfo.v[i].sent == si) return true;
+    return false;
+}
+
+/* Attribute rules of concept C over sentence SI, applied to its findings of
+ * C (TARGET_SI: the sentence whose findings receive them). */
+static void attrs_over(rachis_scanner *s, int c, int si, int target_si)
+{
+    const sentence *st = &s->sents.v[si];
+    int g = G_ATTR0 + c;
+    size_t pos = st->start;
+    while (pos < st->end) {
+        int rc = scan_match(s, g, s->text, st->end, pos, 0, s->md);
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        const rule *r = scan_rule(s, g, s->md);
+        if (!r) continue;
+        rachis_finding *f = nearest(s, c, target_si, target_si == si ? ov[0] : (size_t)-1,
+                                    target_si == si ? ov[1] : (size_t)-1);
+        if (!f) continue;
+        for (int k = 0; k < r->n_sets; k++) apply_set(s, f, &r->sets[k], s->md, &s->e->groups[g]);
+    }
+}
+
+static void derive(rachis_finding *f)
+{
+    if (f->concept != RACHIS_FRACTURE) return;
+    rachis_attr_value *pct = &f->attrs[2], *genant = &f->attrs[3], *retro = &f->attrs[4], *mm = &f->attrs[5];
+    if (!genant->set && pct->set && pct->number >= 20) {
+        genant->set = true;
+        genant->ivalue = pct->number <= 25 ? 0 : pct->number <= 40 ? 1 : 2;   /* grades 1, 2, 3 */
+    }
+    if (mm->set && !retro->set) {
+        retro->set = true;
+        retro->ivalue = mm->number > 0;
+    }
+}
+
+void findings_find(rachis_scanner *s)
+{
+    mark_candidates(s);
+    for (size_t i = 0; i < s->sents.n; i++)
+        if (s->sents.v[i].candidate) add_findings(s, (int)i);
+    if (!s->findings.n) return;
+    int last_si = -1;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        int si = s->finfo.v[i].sent;
+        if (si == last_si) continue;
+        last_si = si;
+        bool done[RACHIS_CONCEPT_COUNT] = {false};
+        for (size_t j = i; j < s->findings.n && s->finfo.v[j].sent == si; j++) {
+            int c = (int)s->findings.v[j].concept;
+            if (done[c] || !s->e->groups[G_ATTR0 + c].code) continue;
+            done[c] = true;
+            attrs_over(s, c, si, si);
+            /* "T12: pathological fracture. 50% height loss." — the next sentence of the
+             * paragraph describes the same finding when it names no finding of its own */
+            int nx = si + 1;
+            if ((size_t)nx < s->sents.n && s->sents.v[nx].para == s->sents.v[si].para &&
+                s->sents.v[nx].n_groups == 0 && !has_concept(s, c, nx))
+                attrs_over(s, c, nx, si);
+        }
+    }
+    for (size_t i = 0; i < s->findings.n; i++) derive(&s->findings.v[i]);
+}

@@ -1,0 +1,192 @@
+/* scan.c — the per-thread scanner: its PCRE2 scratch and limits, and the
+ * pipeline that turns one report into one record. */
+#include "scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MATCH_LIMIT 2000000u
+#define DEFAULT_DEPTH_LIMIT 20000u
+#define DEFAULT_JIT_STACK (1u << 20)
+#define DEFAULT_MAX_REPORT (8u << 20)
+
+rachis_status rachis_scanner_create(const rachis_engine *e, const rachis_limits *limits, rachis_scanner **out)
+{
+    rachis_scanner *s = rx_calloc(1, sizeof *s);
+    s->e = e;
+    if (limits) s->limits = *limits;
+    if (!s->limits.match_limit) s->limits.match_limit = DEFAULT_MATCH_LIMIT;
+    if (!s->limits.depth_limit) s->limits.depth_limit = DEFAULT_DEPTH_LIMIT;
+    if (!s->limits.jit_stack_max) s->limits.jit_stack_max = DEFAULT_JIT_STACK;
+    if (!s->limits.max_report_bytes) s->limits.max_report_bytes = DEFAULT_MAX_REPORT;
+    s->md = pcre2_match_data_create(64, NULL);
+    s->md2 = pcre2_match_data_create(64, NULL);
+    s->mctx = pcre2_match_context_create(NULL);
+    if (!s->md || !s->md2 || !s->mctx) {
+        fprintf(stderr, "rachis: out of memory creating a scanner\n");
+        abort();
+    }
+    pcre2_set_match_limit(s->mctx, s->limits.match_limit);
+    pcre2_set_depth_limit(s->mctx, s->limits.depth_limit);
+    s->jit = pcre2_jit_stack_create(32 * 1024, s->limits.jit_stack_max, NULL);
+    if (s->jit) pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+    *out = s;
+    return RACHIS_OK;
+}
+
+static void record_clear(rachis_record *r)
+{
+    free(r->id); free(r->path); free(r->patient); free(r->date);
+    free(r->error_code); free(r->error_message);
+    memset(r, 0, sizeof *r);
+}
+
+void rachis_scanner_free(rachis_scanner *s)
+{
+    if (!s) return;
+    pcre2_match_data_free(s->md);
+    pcre2_match_data_free(s->md2);
+    pcre2_match_context_free(s->mctx);
+    if (s->jit) pcre2_jit_stack_free(s->jit);
+    free(s->secs.v); free(s->sents.v); free(s->mentions.v); free(s->groups.v);
+    free(s->trigs.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
+    record_clear(&s->rec);
+    free(s);
+}
+
+int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
+               pcre2_match_data *md)
+{
+    const rgroup *grp = &s->e->groups[g];
+    if (!grp->code || start > len) return -1;
+    int rc = pcre2_match(grp->code, (PCRE2_SPTR)text, len, start, opts, md, s->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT) {
+        s->limit_hit = true;
+        return -1;
+    }
+    return rc;
+}
+
+const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
+{
+    PCRE2_SPTR mark = pcre2_get_mark(md);
+    if (!mark) return NULL;
+    size_t i = strtoul((const char *)mark, NULL, 10);
+    const rgroup *grp = &s->e->groups[g];
+    return i < grp->n ? grp->rules[i] : NULL;
+}
+
+static void reset(rachis_scanner *s, const rachis_input *in)
+{
+    s->secs.n = s->sents.n = s->mentions.n = s->groups.n = s->trigs.n = 0;
+    s->findings.n = s->out_levels.n = s->finfo.n = 0;
+    s->limit_hit = false;
+    record_clear(&s->rec);
+    rachis_record *r = &s->rec;
+    r->id = rx_strdup(in->id ? in->id : "");
+    r->path = rx_strdup(in->path ? in->path : "");
+    r->patient = rx_strdup(in->patient);
+    r->date = rx_strdup(in->date);
+    r->record = in->record > 0 ? in->record : 1;
+    r->format = in->format;
+    r->status = RACHIS_OK;
+    r->error_offset = -1;
+    r->text = in->text;
+    r->length = in->length;
+    s->text = in->text ? in->text : "";
+    s->len = in->text ? in->length : 0;
+}
+
+static void set_error(rachis_scanner *s, rachis_status st, const char *code, char *message, long long offset)
+{
+    rachis_record *r = &s->rec;
+    r->status = st;
+    free(r->error_code);
+    free(r->error_message);
+    r->error_code = rx_strdup(code);
+    r->error_message = message;
+    r->error_offset = offset;
+    r->levels = NULL;
+    r->n_levels = 0;
+    r->findings = NULL;
+    r->n_findings = 0;
+    memset(r->flags, 0, sizeof r->flags);
+    r->urgent = false;
+}
+
+rachis_status rachis_scan_error(rachis_scanner *s, const rachis_input *in, const char *code, const char *message,
+                                long long offset, const rachis_record **out)
+{
+    reset(s, in);
+    s->rec.text = NULL;
+    s->rec.length = 0;
+    set_error(s, RACHIS_ERR_INPUT, code, rx_strdup(message), offset);
+    *out = &s->rec;
+    return RACHIS_OK;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const rachis_finding *x = a, *y = b;
+    if (x->span.start != y->span.start) return x->span.start < y->span.start ? -1 : 1;
+    if (x->span.end != y->span.end) return x->span.end < y->span.end ? -1 : 1;
+    return (int)x->concept - (int)y->concept;
+}
+
+/* The record's level list, findings in text order, and the report flags. */
+static void finish(rachis_scanner *s)
+{
+    rachis_record *r = &s->rec;
+    for (size_t i = 0; i < s->mentions.n; i++) {
+        const mention *m = &s->mentions.v[i];
+        for (int l = 0; l < RACHIS_LEVEL_COUNT; l++)
+            if (m->set & ((rachis_levelset)1 << l)) {
+                rachis_level_mention lm = {l, {m->start, m->end}};
+                VEC_PUSH(s->out_levels, lm);
+            }
+    }
+    qsort(s->findings.v, s->findings.n, sizeof *s->findings.v, cmp_finding);
+    r->levels = s->out_levels.v;
+    r->n_levels = s->out_levels.n;
+    r->findings = s->findings.v;
+    r->n_findings = s->findings.n;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        const rachis_finding *f = &s->findings.v[i];
+        if (f->assertion != RACHIS_PRESENT || f->historical) continue;
+        r->flags[f->concept] = true;
+        if (f->concept == RACHIS_CORD) {
+            const rachis_attr_value *st = &f->attrs[0];   /* structure */
+            if (!st->set || st->ivalue != 3 /* thecal_sac */) r->urgent = true;
+        }
+    }
+}
+
+rachis_status rachis_scan(rachis_scanner *s, const rachis_input *in, const rachis_record **out)
+{
+    reset(s, in);
+    *out = &s->rec;
+    if (s->len > s->limits.max_report_bytes) {
+        set_error(s, RACHIS_ERR_LIMIT, "too_large",
+                  rx_sprintf("%s: record %ld: report of %zu bytes exceeds the limit of %zu bytes "
+                             "(--max-report-bytes)", in->path ? in->path : "-", s->rec.record, s->len,
+                             s->limits.max_report_bytes),
+                  (long long)s->limits.max_report_bytes);
+        return RACHIS_OK;
+    }
+    levels_find(s);
+    segment_text(s, in);
+    levels_group(s);
+    findings_find(s);
+    link_levels(s);
+    context_assert_findings(s);
+    if (s->limit_hit) {
+        set_error(s, RACHIS_ERR_LIMIT, "regex_limit",
+                  rx_sprintf("%s: record %ld: a pattern hit the PCRE2 match or depth limit "
+                             "(--match-limit, --depth-limit)", in->path ? in->path : "-", s->rec.record),
+                  -1);
+        return RACHIS_OK;
+    }
+    finish(s);
+    return RACHIS_OK;
+}

@@ -1,0 +1,99 @@
+/* scan.h — the per-thread scanner and the per-report working state shared by
+ * the pipeline stages (segment, levels, findings, link, context). */
+#ifndef RACHIS_SCAN_H
+#define RACHIS_SCAN_H
+
+#include "engine.h"
+
+typedef struct sec_span { size_t start, end; int section; } sec_span;
+
+typedef struct sentence {
+    size_t start, end;
+    int section;
+    int para;                  /* paragraph number: blank lines, list items, headings, sections */
+    rachis_levelset heading;   /* levels of the level heading it sits under */
+    bool heading_line;         /* the sentence is itself a level heading */
+    bool candidate;            /* holds an anchor: concept rules run on it */
+    size_t first_group, n_groups;   /* its level groups */
+    size_t first_trig, n_trig;      /* its trigger matches (once computed) */
+    bool trig_done;
+} sentence;
+
+/* One level expression as written ("T10-L2", "twelfth thoracic vertebra"). */
+typedef struct mention {
+    size_t start, end;
+    int first, last;           /* levels, first <= last; a range expands between them */
+    rachis_levelset set;
+} mention;
+
+/* Mentions joined by list separators ("T4, T6 and T9"). */
+typedef struct lgroup {
+    size_t start, end;
+    rachis_levelset set;
+    int sentence;
+} lgroup;
+
+typedef struct trig {
+    size_t start, end;
+    const rule *r;
+} trig;
+
+/* What the pipeline knows of a finding beyond the record (parallel to findings). */
+typedef struct finfo {
+    int sent;          /* sentence index */
+    bool preset;       /* the rule fixed its assertion */
+} finfo;
+
+typedef VEC(sec_span) sec_vec;
+typedef VEC(finfo) finfo_vec;
+typedef VEC(sentence) sent_vec;
+typedef VEC(mention) mention_vec;
+typedef VEC(lgroup) lgroup_vec;
+typedef VEC(trig) trig_vec;
+typedef VEC(rachis_finding) finding_vec;
+typedef VEC(rachis_level_mention) lmention_vec;
+
+struct rachis_scanner {
+    const rachis_engine *e;
+    rachis_limits limits;
+    pcre2_match_data *md;
+    pcre2_match_data *md2;       /* for nested matches (values, abbreviations) */
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    bool limit_hit;              /* a regex hit its match/depth limit */
+    /* per report */
+    const char *text;
+    size_t len;
+    sec_vec secs;
+    sent_vec sents;
+    mention_vec mentions;
+    lgroup_vec groups;
+    trig_vec trigs;
+    finding_vec findings;
+    finfo_vec finfo;
+    lmention_vec out_levels;
+    rachis_record rec;
+};
+
+/* Runs group G's regex on text[0..len) from START; returns pcre2_match's
+ * result.  Limit errors set s->limit_hit and return -1 (no match). */
+int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
+               pcre2_match_data *md);
+/* The rule whose alternative matched last in group G. */
+const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md);
+
+/* The pipeline stages, in order. */
+void levels_find(rachis_scanner *s);                         /* mentions over the whole text */
+void segment_text(rachis_scanner *s, const rachis_input *in); /* sections, sentences, headings */
+void levels_group(rachis_scanner *s);                        /* groups per sentence */
+void findings_find(rachis_scanner *s);                       /* concept matches and attributes */
+void link_levels(rachis_scanner *s);                         /* levels of each finding */
+void context_assert_findings(rachis_scanner *s);             /* assertion and historical */
+
+/* Levels named in [start, end) (heading spans). */
+rachis_levelset levels_in(rachis_scanner *s, size_t start, size_t end);
+/* Assertion of the span [a, b) of sentence SENT. */
+void context_assert_span(rachis_scanner *s, size_t sent_start, size_t sent_end, int section, size_t a,
+                         size_t b, rachis_finding *f);
+
+#endif

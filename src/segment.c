@@ -1,0 +1,218 @@
+/* segment.c — splits a report into sections (header vocabulary from
+ * patterns/), paragraphs and sentences: abbreviations, decimals, list items,
+ * level headings, "Label:" template lines and hard-wrapped text. */
+#include "scan.h"
+
+#include <string.h>
+
+typedef struct span3 { size_t start, end; int tag; } span3;
+typedef VEC(span3) span3_vec;
+
+/* Every match of line-start group G over the text (its patterns begin with ^). */
+static void line_matches(rachis_scanner *s, int g, span3_vec *out)
+{
+    size_t pos = 0;
+    while (pos < s->len) {
+        int rc = scan_match(s, g, s->text, s->len, pos, 0, s->md);
+        if (rc < 0) break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        const rule *r = scan_rule(s, g, s->md);
+        span3 m = {ov[0], ov[1], r ? r->section : -1};
+        VEC_PUSH(*out, m);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    }
+}
+
+/* The match of OUT that starts at line start LS (skipping indentation), or NULL. */
+static const span3 *at_line(const span3_vec *v, size_t *cursor, size_t ls, size_t first_nonspace)
+{
+    while (*cursor < v->n && v->v[*cursor].start < ls) (*cursor)++;
+    if (*cursor < v->n && v->v[*cursor].start >= ls && v->v[*cursor].start <= first_nonspace)
+        return &v->v[*cursor];
+    return NULL;
+}
+
+typedef struct splitter {
+    rachis_scanner *s;
+    const rachis_input *in;
+    long sent_start;        /* -1: no sentence open */
+    size_t last_nonspace;   /* end of the last non-space byte seen in the open sentence */
+    int section;
+    int para;
+    rachis_levelset heading;
+    int heading_sents;      /* sentences under the current heading */
+    bool heading_line;      /* the open sentence started on a heading line */
+    size_t sec_cursor;      /* for structured section maps */
+} splitter;
+
+static int section_at(splitter *sp, size_t pos)
+{
+    const rachis_input *in = sp->in;
+    if (!in->n_sections) return sp->section;
+    while (sp->sec_cursor + 1 < in->n_sections && in->section_starts[sp->sec_cursor + 1] <= pos) sp->sec_cursor++;
+    return in->section_starts[sp->sec_cursor] <= pos ? (int)in->sections[sp->sec_cursor] : RACHIS_SEC_OTHER;
+}
+
+static void end_sentence(splitter *sp)
+{
+    if (sp->sent_start < 0) return;
+    rachis_scanner *s = sp->s;
+    size_t a = (size_t)sp->sent_start, b = sp->last_nonspace;
+    sp->sent_start = -1;
+    if (b <= a) return;
+    sentence st;
+    memset(&st, 0, sizeof st);
+    st.start = a;
+    st.end = b;
+    st.section = section_at(sp, a);
+    st.para = sp->para;
+    st.heading = sp->heading_line ? 0 : sp->heading;
+    st.heading_line = sp->heading_line;
+    if (!sp->heading_line && sp->heading) sp->heading_sents++;
+    sp->heading_line = false;
+    VEC_PUSH(s->sents, st);
+}
+
+/* An abbreviation pattern matches from the word's start through its full stop. */
+static bool is_abbrev(rachis_scanner *s, size_t word_start, size_t dot)
+{
+    if (dot <= word_start || dot - word_start > 12) return false;
+    if (scan_match(s, G_ABBREV, s->text, s->len, word_start, PCRE2_ANCHORED, s->md2) < 0) return false;
+    return pcre2_get_ovector_pointer(s->md2)[1] == dot + 1;
+}
+
+/* "Label:" at the start of a template line: a few words and a colon. */
+static bool label_line(const char *t, size_t a, size_t e)
+{
+    size_t i = a;
+    if (i >= e || !rx_isalpha((unsigned char)t[i])) return false;
+    for (; i < e && i - a < 48; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == ':') return i + 1 == e || t[i + 1] == ' ' || t[i + 1] == '\t';
+        if (!(rx_isalnum(c) || c == ' ' || c == '/' || c == '-' || c == '&' || c == '(' || c == ')' || c == ',' ||
+              c == '\'' || c == '.'))
+            return false;
+    }
+    return false;
+}
+
+/* Scans [a, e) of one line for sentence ends. */
+static void scan_line(splitter *sp, size_t a, size_t e)
+{
+    rachis_scanner *s = sp->s;
+    const char *t = s->text;
+    for (size_t j = a; j < e; j++) {
+        unsigned char c = (unsigned char)t[j];
+        if (rx_isspace(c) || c == '\0') continue;
+        if (sp->sent_start < 0) sp->sent_start = (long)j;
+        sp->last_nonspace = j + 1;
+        if ((c != '.' && c != '!' && c != '?') || j == (size_t)sp->sent_start) continue;
+        size_t next = j + 1;
+        while (next < e && (t[next] == ')' || t[next] == '"' || t[next] == '\'')) next++;
+        if (next < e && !rx_isspace((unsigned char)t[next])) continue;
+        if (c == '.') {
+            size_t ws = j;
+            while (ws > (size_t)sp->sent_start && !rx_isspace((unsigned char)t[ws - 1]) && t[ws - 1] != '(') ws--;
+            if (is_abbrev(s, ws, j)) continue;
+            size_t k = next;
+            while (k < e && (t[k] == ' ' || t[k] == '\t')) k++;
+            if (k < e && rx_islower((unsigned char)t[k])) continue;
+        }
+        sp->last_nonspace = next;
+        end_sentence(sp);
+    }
+}
+
+static size_t first_word_len(const char *t, size_t a, size_t e)
+{
+    size_t i = a;
+    while (i < e && !rx_isspace((unsigned char)t[i])) i++;
+    return i - a;
+}
+
+void segment_text(rachis_scanner *s, const rachis_input *in)
+{
+    const char *t = s->text;
+    size_t n = s->len;
+    span3_vec hdrs = {0}, lists = {0}, heads = {0};
+    if (!in->n_sections) line_matches(s, G_SECTION, &hdrs);
+    line_matches(s, G_LISTMARK, &lists);
+    line_matches(s, G_HEADING, &heads);
+    /* the text's wrap width: its longest line */
+    size_t width = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '\n' || t[i] == '\r') { if (cur > width) width = cur; cur = 0; }
+        else cur++;
+    }
+    if (cur > width) width = cur;
+
+    splitter sp;
+    memset(&sp, 0, sizeof sp);
+    sp.s = s;
+    sp.in = in;
+    sp.sent_start = -1;
+    sp.section = RACHIS_SEC_OTHER;
+    size_t hc = 0, lc = 0, dc = 0;
+    size_t prev_len = 0;            /* length of the previous non-blank line */
+    char prev_last = 0;             /* its last non-space character */
+    bool prev_blank = true;
+    size_t ls = 0;
+    while (ls < n) {
+        size_t le = ls;
+        while (le < n && t[le] != '\n' && t[le] != '\r') le++;
+        size_t next = le + 1;            /* \n, \r, or \r\n end a line */
+        if (le + 1 < n && t[le] == '\r' && t[le + 1] == '\n') next = le + 2;
+        size_t fn = ls;
+        while (fn < le && (t[fn] == ' ' || t[fn] == '\t' || t[fn] == '\0')) fn++;
+        size_t lend = le;
+        while (lend > fn && rx_isspace((unsigned char)t[lend - 1])) lend--;
+        if (fn >= le) {                  /* blank line: paragraph break */
+            end_sentence(&sp);
+            if (!prev_blank) sp.para++;
+            if (sp.heading && sp.heading_sents) sp.heading = 0;
+            prev_blank = true;
+            ls = next;
+            continue;
+        }
+        size_t body = fn;
+        const span3 *h = at_line(&hdrs, &hc, ls, fn);
+        const span3 *lm = at_line(&lists, &lc, ls, fn);
+        const span3 *hd = at_line(&heads, &dc, ls, fn);
+        if (h) {
+            end_sentence(&sp);
+            sp.section = h->tag;
+            sp.para++;
+            sp.heading = 0;
+            body = h->end;
+            while (body < lend && (t[body] == ' ' || t[body] == '\t')) body++;
+        } else if (lm || hd || label_line(t, fn, lend)) {
+            end_sentence(&sp);
+            sp.para++;
+        } else if (sp.sent_start >= 0 && !prev_blank) {
+            /* does the open sentence run on from the previous line? */
+            bool cont = rx_islower((unsigned char)t[fn]) || rx_isdigit((unsigned char)t[fn]) || prev_last == ',' ||
+                        (prev_len >= 60 && prev_last != ':') ||
+                        (prev_len >= 35 && prev_len + 1 + first_word_len(t, fn, lend) > width);
+            if (prev_last == ':') cont = false;
+            if (!cont) {
+                end_sentence(&sp);
+            }
+        }
+        if (hd && !h) {
+            sp.heading = levels_in(s, hd->start, hd->end);
+            sp.heading_sents = 0;
+            sp.heading_line = sp.heading != 0;
+            if (!sp.heading_line) sp.heading = 0;
+        }
+        if (body < lend) scan_line(&sp, body, lend);
+        if (hd && !h && sp.sent_start >= 0 && lend > 0 && t[lend - 1] == ':') end_sentence(&sp);
+        prev_len = lend - ls;
+        prev_last = lend > fn ? t[lend - 1] : 0;
+        prev_blank = false;
+        ls = next;
+    }
+    end_sentence(&sp);
+    free(hdrs.v);
+    free(lists.v);
+    free(heads.v);
+}
