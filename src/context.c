@@ -55,6 +55,8 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
         } else if (t->start >= b && (r->dir & DIR_BACKWARD)) {
             w = rx_count_words(s->text + b, t->start - b);
             if (w > r->scope || terminated(s, st, b, t->start)) continue;
+        } else if (t->start > a && t->end <= b) {
+            w = 0;   /* inside the finding's own words: "the thecal sac is not compressed" */
         } else {
             continue;
         }
@@ -63,18 +65,33 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
             best[r->tclass] = t;
         }
     }
-    static const int order[] = {T_HYPOTHETICAL, T_NEGATED, T_POSSIBLE, T_PRESENT};
-    static const rachis_assertion as[] = {RACHIS_HYPOTHETICAL, RACHIS_ABSENT, RACHIS_POSSIBLE, RACHIS_PRESENT};
-    f->assertion = RACHIS_PRESENT;
-    f->trigger_rule = NULL;
-    for (int k = 0; k < 4; k++)
-        if (best[order[k]]) {
-            f->assertion = as[k];
-            f->trigger_rule = best[order[k]]->r->id;
-            f->trigger_span.start = best[order[k]]->start;
-            f->trigger_span.end = best[order[k]]->end;
-            break;
-        }
+    /* Hypothetical wins; between negated and possible the nearer trigger wins,
+     * except that a negation standing before a hedge negates it ("no lesion
+     * suspicious for metastasis"). */
+    const trig *neg = best[T_NEGATED], *pos = best[T_POSSIBLE], *win = NULL;
+    rachis_assertion as = RACHIS_PRESENT;
+    if (best[T_HYPOTHETICAL]) {
+        win = best[T_HYPOTHETICAL];
+        as = RACHIS_HYPOTHETICAL;
+    } else if (neg && pos) {
+        bool neg_first = neg->end <= pos->start && pos->end <= a;
+        if (neg_first || bestw[T_NEGATED] <= bestw[T_POSSIBLE]) { win = neg; as = RACHIS_ABSENT; }
+        else { win = pos; as = RACHIS_POSSIBLE; }
+    } else if (neg) {
+        win = neg;
+        as = RACHIS_ABSENT;
+    } else if (pos) {
+        win = pos;
+        as = RACHIS_POSSIBLE;
+    } else if (best[T_PRESENT]) {
+        win = best[T_PRESENT];
+    }
+    f->assertion = as;
+    f->trigger_rule = win ? win->r->id : NULL;
+    if (win) {
+        f->trigger_span.start = win->start;
+        f->trigger_span.end = win->end;
+    }
     f->historical = best[T_HISTORICAL] != NULL;
     if (f->historical && !f->trigger_rule) {
         f->trigger_rule = best[T_HISTORICAL]->r->id;
@@ -96,6 +113,15 @@ void context_assert_findings(rachis_scanner *s)
             f->trigger_rule = NULL;
         }
     }
+    /* findings whose rule says a negated match is not a finding */
+    size_t k = 0;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        if (s->finfo.v[i].drop_negated && s->findings.v[i].assertion == RACHIS_ABSENT) continue;
+        s->findings.v[k] = s->findings.v[i];
+        s->finfo.v[k] = s->finfo.v[i];
+        k++;
+    }
+    s->findings.n = s->finfo.n = k;
 }
 
 /* Finds TARGET in SENT ignoring case and collapsing whitespace. */

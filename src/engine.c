@@ -129,6 +129,7 @@ static bool in_group(const rule *r, int g)
     case K_ANCHOR: return g == G_ANCHOR;
     case K_RULE: case K_EXCLUDE: return g == G_CONCEPT;
     case K_ABBREV: return g == G_ABBREV;
+    case K_VETO: return g >= G_VETO0 && g < G_ATTR0 && (r->concepts & (1u << (g - G_VETO0)));
     case K_ATTR: return g >= G_ATTR0 && g < G_TRIGGER0 && (r->concepts & (1u << (g - G_ATTR0)));
     case K_TRIGGER:
         return g >= G_TRIGGER0 && g < G_COUNT &&
@@ -144,14 +145,15 @@ static int group_rank(const rule *r)
 {
     if (r->kind == K_EXCLUDE) return 0;
     if (r->kind == K_TRIGGER && r->tclass == T_PSEUDO) return 0;
-    return 1;
+    if (r->kind == K_TRIGGER && r->sections_mask) return 1;   /* a section's own reading first */
+    return 2;
 }
 
 static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
 {
     rgroup *grp = &e->groups[g];
     rachis_buf rx = {0};
-    for (int rank = 0; rank < 2; rank++)
+    for (int rank = 0; rank < 3; rank++)
         for (size_t i = 0; i < e->n_rules; i++) {
             rule *r = &e->rules[i];
             if (!in_group(r, g) || group_rank(r) != rank) continue;

@@ -71,9 +71,17 @@ static void apply_set(rachis_scanner *s, rachis_finding *f, const attr_set *a, p
     *v = a->value;
 }
 
+/* A veto of concept C matched from the start of the sentence drops C there. */
+static bool vetoed(rachis_scanner *s, int c, const sentence *st)
+{
+    return s->e->groups[G_VETO0 + c].code &&
+           scan_match(s, G_VETO0 + c, s->text, st->end, st->start, PCRE2_ANCHORED, s->md2) >= 0;
+}
+
 static void add_findings(rachis_scanner *s, int si)
 {
     sentence *st = &s->sents.v[si];
+    int vetoes[RACHIS_CONCEPT_COUNT] = {-1, -1, -1, -1};   /* -1 not yet known */
     size_t pos = st->start;
     while (pos < st->end) {
         int rc = scan_match(s, G_CONCEPT, s->text, st->end, pos, 0, s->md);
@@ -84,6 +92,8 @@ static void add_findings(rachis_scanner *s, int si)
         if (!r || r->kind == K_EXCLUDE || ov[1] == ov[0]) continue;
         for (int c = 0; c < RACHIS_CONCEPT_COUNT; c++) {
             if (!(r->concepts & (1u << c))) continue;
+            if (vetoes[c] < 0) vetoes[c] = vetoed(s, c, st);
+            if (vetoes[c]) continue;
             rachis_finding f;
             memset(&f, 0, sizeof f);
             f.concept = (rachis_concept)c;
@@ -95,7 +105,7 @@ static void add_findings(rachis_scanner *s, int si)
             f.rule = r->id;
             f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
             for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[G_CONCEPT]);
-            finfo fi = {si, r->assertion >= 0};
+            finfo fi = {si, r->assertion >= 0, r->drop_negated};
             VEC_PUSH(s->findings, f);
             VEC_PUSH(s->finfo, fi);
         }

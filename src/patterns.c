@@ -11,7 +11,7 @@
 
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
-    "anaphor", "anchor", "rule", "exclude", "attr", "trigger",
+    "anaphor", "anchor", "rule", "exclude", "veto", "attr", "trigger",
 };
 
 static const char *const class_names[T_CLASS_COUNT] = {
@@ -140,7 +140,7 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
     rule *r = &d->r;
     const char *lt = line_text(L, d, line);
     if (!strcmp(key, "concept") && (r->kind == K_RULE || r->kind == K_EXCLUDE || r->kind == K_ATTR ||
-                                     r->kind == K_ANCHOR)) {
+                                     r->kind == K_ANCHOR || r->kind == K_VETO)) {
         if (!parse_concepts(val, &r->concepts)) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
                      "unknown concept '%s' (compression_fracture, cord_compression, "
@@ -160,6 +160,14 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
     if (r->kind == K_VALUE && (!strcmp(key, "to") || !strcmp(key, "class"))) {
         if (!strcmp(key, "to")) r->vto = rx_strdup(val);
         else r->vclass = rx_strdup(val);
+        return true;
+    }
+    if (r->kind == K_RULE && !strcmp(key, "negated")) {
+        if (strcmp(val, "drop") && strcmp(val, "keep")) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt, "negated takes 'drop' or 'keep', not '%s'", val);
+            return false;
+        }
+        r->drop_negated = !strcmp(val, "drop");
         return true;
     }
     if (r->kind == K_RULE && !strcmp(key, "assertion")) {
@@ -258,7 +266,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, anchor, rule, exclude, attr, trigger)", kind);
+                 "heading, anaphor, anchor, rule, exclude, veto, attr, trigger)", kind);
         free(kind);
         return false;
     }
@@ -331,7 +339,7 @@ static void check_required(loader *L, draft *d)
     switch (r->kind) {
     case K_SECTION: if (r->section < 0) missing = "to=SECTION"; break;
     case K_VALUE: if (!r->vclass) missing = "class=CLASS"; else if (!r->vto) missing = "to=VALUE"; break;
-    case K_RULE: case K_EXCLUDE: case K_ATTR: if (!r->concepts) missing = "concept=CONCEPT"; break;
+    case K_RULE: case K_EXCLUDE: case K_ATTR: case K_VETO: if (!r->concepts) missing = "concept=CONCEPT"; break;
     case K_TRIGGER:
         if (r->tclass < 0) missing = "class=CLASS";
         else if (r->tclass != T_TERMINATOR && r->tclass != T_PSEUDO && !r->dir) missing = "dir=DIRECTION";

@@ -42,6 +42,7 @@ typedef struct trig {
 typedef struct finfo {
     int sent;          /* sentence index */
     bool preset;       /* the rule fixed its assertion */
+    bool drop_negated; /* not reported when negated */
 } finfo;
 
 typedef VEC(sec_span) sec_vec;

@@ -66,7 +66,7 @@ static void end_sentence(splitter *sp)
     st.end = b;
     st.section = section_at(sp, a);
     st.para = sp->para;
-    st.heading = sp->heading_line ? 0 : sp->heading;
+    st.heading = sp->heading;
     st.heading_line = sp->heading_line;
     if (!sp->heading_line && sp->heading) sp->heading_sents++;
     sp->heading_line = false;
