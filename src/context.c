@@ -55,8 +55,10 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
         } else if (t->start >= b && (r->dir & DIR_BACKWARD)) {
             w = rx_count_words(s->text + b, t->start - b);
             if (w > r->scope || terminated(s, st, b, t->start)) continue;
-        } else if (t->start > a && t->end <= b) {
-            w = 0;   /* inside the finding's own words: "the thecal sac is not compressed" */
+        } else if ((t->start > a && t->end <= b) || (t->start < a && t->end > a && (r->dir & DIR_FORWARD))) {
+            /* inside the finding's words ("the thecal sac is not compressed"), or
+             * running into them ("does not compress the conus") */
+            w = 0;
         } else {
             continue;
         }

@@ -44,6 +44,7 @@ typedef struct rule {
     int section;           /* K_SECTION */
     int assertion;         /* K_RULE: preset assertion, -1 none */
     bool drop_negated;     /* K_RULE: a negated match is not reported (negated=drop) */
+    bool weak;             /* K_RULE: dropped when its sentence has a stronger finding of the concept */
     attr_set sets[MAX_ATTR_SETS];
     int n_sets;
     int tclass, dir, scope;     /* K_TRIGGER */

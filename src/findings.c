@@ -105,7 +105,7 @@ static void add_findings(rachis_scanner *s, int si)
             f.rule = r->id;
             f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
             for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[G_CONCEPT]);
-            finfo fi = {si, r->assertion >= 0, r->drop_negated};
+            finfo fi = {si, r->assertion >= 0, r->drop_negated, r->weak};
             VEC_PUSH(s->findings, f);
             VEC_PUSH(s->finfo, fi);
         }
@@ -168,11 +168,31 @@ static void derive(rachis_finding *f)
     }
 }
 
+/* A weak finding ("lytic lesion") gives way to a stronger one of the same
+ * concept in its sentence ("... suspicious for metastasis"). */
+static void drop_weak(rachis_scanner *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        bool drop = false;
+        if (s->finfo.v[i].weak)
+            for (size_t j = 0; j < s->findings.n && !drop; j++)
+                drop = j != i && !s->finfo.v[j].weak && s->finfo.v[j].sent == s->finfo.v[i].sent &&
+                       s->findings.v[j].concept == s->findings.v[i].concept;
+        if (drop) continue;
+        s->findings.v[k] = s->findings.v[i];
+        s->finfo.v[k] = s->finfo.v[i];
+        k++;
+    }
+    s->findings.n = s->finfo.n = k;
+}
+
 void findings_find(rachis_scanner *s)
 {
     mark_candidates(s);
     for (size_t i = 0; i < s->sents.n; i++)
         if (s->sents.v[i].candidate) add_findings(s, (int)i);
+    drop_weak(s);
     if (!s->findings.n) return;
     int last_si = -1;
     for (size_t i = 0; i < s->findings.n; i++) {

@@ -11,11 +11,11 @@
 
 void context_sentence_trigs(rachis_scanner *s, int si);
 
-/* Is there a clause boundary (';' or a terminator trigger) in [a, b)? */
-static bool boundary_between(rachis_scanner *s, const sentence *st, size_t a, size_t b)
+/* Is there a clause boundary (a terminator trigger, and ';' when SEMICOLON) in [a, b)? */
+static bool boundary_between(rachis_scanner *s, const sentence *st, size_t a, size_t b, bool semicolon)
 {
     if (b <= a) return false;
-    if (memchr(s->text + a, ';', b - a)) return true;
+    if (semicolon && memchr(s->text + a, ';', b - a)) return true;
     for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
         const trig *t = &s->trigs.v[i];
         if (t->r->tclass == T_TERMINATOR && !t->r->assertion_only && t->start >= a && t->end <= b) return true;
@@ -45,8 +45,9 @@ static rachis_levelset own_phrase(rachis_scanner *s, int si, const rachis_findin
         else if (lg->start >= f->span.end) { a = f->span.end; b = lg->start; limit = RIGHT_WORDS; }
         else return lg->set;   /* the level is inside the finding's words */
         int w = rx_count_words(s->text + a, b - a);
-        if (w > limit || w >= bestw) continue;
-        if (boundary_between(s, st, a, b) || finding_between(s, si, a, b, f)) continue;
+        /* on a tie the level after the finding wins: "causing cord compression at T7-8" */
+        if (w > limit || w > bestw || (w == bestw && lg->end <= f->span.start)) continue;
+        if (boundary_between(s, st, a, b, true) || finding_between(s, si, a, b, f)) continue;
         best = (int)g;
         bestw = w;
     }
@@ -62,7 +63,7 @@ static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding
         size_t a = lg->end <= f->span.start ? lg->end : f->span.end;
         size_t b = lg->end <= f->span.start ? f->span.start : lg->start;
         int w = rx_count_words(s->text + a, b > a ? b - a : 0);
-        if (w >= bestw || boundary_between(s, st, a, b)) continue;
+        if (w > bestw || (w == bestw && lg->end <= f->span.start) || boundary_between(s, st, a, b, false)) continue;
         best = (int)g;
         bestw = w;
     }

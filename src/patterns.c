@@ -162,6 +162,14 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
         else r->vclass = rx_strdup(val);
         return true;
     }
+    if (r->kind == K_RULE && !strcmp(key, "weak")) {
+        if (strcmp(val, "true") && strcmp(val, "false")) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt, "weak takes true or false, not '%s'", val);
+            return false;
+        }
+        r->weak = !strcmp(val, "true");
+        return true;
+    }
     if (r->kind == K_RULE && !strcmp(key, "negated")) {
         if (strcmp(val, "drop") && strcmp(val, "keep")) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt, "negated takes 'drop' or 'keep', not '%s'", val);

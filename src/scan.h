@@ -43,6 +43,7 @@ typedef struct finfo {
     int sent;          /* sentence index */
     bool preset;       /* the rule fixed its assertion */
     bool drop_negated; /* not reported when negated */
+    bool weak;         /* dropped when the sentence has a stronger finding of its concept */
 } finfo;
 
 typedef VEC(sec_span) sec_vec;
