@@ -174,9 +174,30 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
     st.section = (int)section;
     VEC_PUSH(s->sents, st);
     context_sentence_trigs(s, 0);
+    /* the concept rule that covers the target gives the finding's words
+     * ("the conus is not compressed") and any assertion the rule fixes */
+    int preset = -1;
+    size_t ta = a, tb = b;
+    for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
+        size_t pos = 0;
+        while (pos < length) {
+            if (scan_match(s, g, text, length, pos, 0, s->md) < 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            const rule *r = scan_rule(s, g, s->md);
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            if (!r || r->kind != K_RULE || ov[1] <= ta || ov[0] >= tb) continue;
+            if (ov[0] < a) a = ov[0];
+            if (ov[1] > b) b = ov[1];
+            if (r->assertion >= 0) preset = r->assertion;
+        }
+    }
     rachis_finding f;
     memset(&f, 0, sizeof f);
     assert_span(s, &s->sents.v[0], a, b, &f);
+    if (preset >= 0) {
+        f.assertion = (rachis_assertion)preset;
+        f.trigger_rule = NULL;
+    }
     if (s->limit_hit) return RACHIS_ERR_LIMIT;
     out->assertion = f.assertion;
     out->historical = f.historical;

@@ -126,8 +126,10 @@ static bool in_group(const rule *r, int g)
     case K_LEVELSEP: return g == G_LEVELSEP;
     case K_HEADING: return g == G_HEADING;
     case K_ANAPHOR: return g == G_ANAPHOR;
+    case K_REGION: return g == G_REGION;
     case K_ANCHOR: return g == G_ANCHOR;
-    case K_RULE: case K_EXCLUDE: return g == G_CONCEPT;
+    case K_RULE: case K_EXCLUDE:   /* in the group of its first concept */
+        return g >= G_CONCEPT0 && g < G_VETO0 && (r->concepts & ((1u << (g - G_CONCEPT0 + 1)) - 1)) == (1u << (g - G_CONCEPT0));
     case K_ABBREV: return g == G_ABBREV;
     case K_VETO: return g >= G_VETO0 && g < G_ATTR0 && (r->concepts & (1u << (g - G_VETO0)));
     case K_ATTR: return g >= G_ATTR0 && g < G_TRIGGER0 && (r->concepts & (1u << (g - G_ATTR0)));
@@ -196,7 +198,9 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
         if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
     for (int g = 0; g < G_COUNT; g++)
         if (!build_group(e, g, diags)) st = RACHIS_ERR_PATTERN;
-    if (st == RACHIS_OK && (!e->groups[G_LEVEL].code || !e->groups[G_CONCEPT].code)) {
+    bool any_concept = false;
+    for (int c = 0; c < RACHIS_CONCEPT_COUNT; c++) any_concept |= e->groups[G_CONCEPT0 + c].code != NULL;
+    if (st == RACHIS_OK && (!e->groups[G_LEVEL].code || !any_concept)) {
         diag_add(diags, RACHIS_DIAG_ERROR, dir, 0, 0, NULL,
                  "the patterns define no %s rules", e->groups[G_LEVEL].code ? "concept" : "level");
         st = RACHIS_ERR_PATTERN;

@@ -82,32 +82,34 @@ static void add_findings(rachis_scanner *s, int si)
 {
     sentence *st = &s->sents.v[si];
     int vetoes[RACHIS_CONCEPT_COUNT] = {-1, -1, -1, -1};   /* -1 not yet known */
-    size_t pos = st->start;
-    while (pos < st->end) {
-        int rc = scan_match(s, G_CONCEPT, s->text, st->end, pos, 0, s->md);
-        if (rc < 0) break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        const rule *r = scan_rule(s, G_CONCEPT, s->md);
-        if (!r || r->kind == K_EXCLUDE || ov[1] == ov[0]) continue;
-        for (int c = 0; c < RACHIS_CONCEPT_COUNT; c++) {
-            if (!(r->concepts & (1u << c))) continue;
-            if (vetoes[c] < 0) vetoes[c] = vetoed(s, c, st);
-            if (vetoes[c]) continue;
-            rachis_finding f;
-            memset(&f, 0, sizeof f);
-            f.concept = (rachis_concept)c;
-            f.span.start = ov[0];
-            f.span.end = ov[1];
-            f.sentence.start = st->start;
-            f.sentence.end = st->end;
-            f.section = (rachis_section)st->section;
-            f.rule = r->id;
-            f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
-            for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[G_CONCEPT]);
-            finfo fi = {si, r->assertion >= 0, r->drop_negated, r->weak};
-            VEC_PUSH(s->findings, f);
-            VEC_PUSH(s->finfo, fi);
+    for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
+        size_t pos = st->start;
+        while (pos < st->end) {
+            int rc = scan_match(s, g, s->text, st->end, pos, 0, s->md);
+            if (rc < 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            const rule *r = scan_rule(s, g, s->md);
+            if (!r || r->kind == K_EXCLUDE || ov[1] == ov[0]) continue;
+            for (int c = 0; c < RACHIS_CONCEPT_COUNT; c++) {
+                if (!(r->concepts & (1u << c))) continue;
+                if (vetoes[c] < 0) vetoes[c] = vetoed(s, c, st);
+                if (vetoes[c]) continue;
+                rachis_finding f;
+                memset(&f, 0, sizeof f);
+                f.concept = (rachis_concept)c;
+                f.span.start = ov[0];
+                f.span.end = ov[1];
+                f.sentence.start = st->start;
+                f.sentence.end = st->end;
+                f.section = (rachis_section)st->section;
+                f.rule = r->id;
+                f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
+                for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[g]);
+                finfo fi = {si, r->assertion >= 0, r->drop_negated, r->weak};
+                VEC_PUSH(s->findings, f);
+                VEC_PUSH(s->finfo, fi);
+            }
         }
     }
 }
@@ -175,9 +177,17 @@ static void drop_weak(rachis_scanner *s)
     size_t k = 0;
     for (size_t i = 0; i < s->findings.n; i++) {
         bool drop = false;
+        int si = s->finfo.v[i].sent;
+        /* "Sclerotic lesions in L2 and L4. These are suspicious for metastases." */
+        int next = -1;
+        if (s->finfo.v[i].weak && (size_t)si + 1 < s->sents.n && s->sents.v[si + 1].para == s->sents.v[si].para &&
+            s->sents.v[si + 1].n_groups == 0 &&
+            scan_match(s, G_ANAPHOR, s->text, s->sents.v[si + 1].end, s->sents.v[si + 1].start, 0, s->md2) >= 0)
+            next = si + 1;
         if (s->finfo.v[i].weak)
             for (size_t j = 0; j < s->findings.n && !drop; j++)
-                drop = j != i && !s->finfo.v[j].weak && s->finfo.v[j].sent == s->finfo.v[i].sent &&
+                drop = j != i && !s->finfo.v[j].weak &&
+                       (s->finfo.v[j].sent == si || s->finfo.v[j].sent == next) &&
                        s->findings.v[j].concept == s->findings.v[i].concept;
         if (drop) continue;
         s->findings.v[k] = s->findings.v[i];

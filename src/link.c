@@ -4,6 +4,7 @@
  * levels of the lesion a referring word points back to in its paragraph. */
 #include "scan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define LEFT_WORDS 3    /* "T12 vertebral body compression fracture" */
@@ -33,17 +34,20 @@ static bool finding_between(rachis_scanner *s, int si, size_t a, size_t b, const
     return false;
 }
 
-static rachis_levelset own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
+/* The group of the finding's own phrase ("T12 compression fracture",
+ * "fracture of T12"), or -1. */
+static int own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
 {
     const sentence *st = &s->sents.v[si];
     int best = -1, bestw = 1 << 30;
     for (size_t g = st->first_group; g < st->first_group + st->n_groups; g++) {
         const lgroup *lg = &s->groups.v[g];
+        if (lg->end <= st->heading_end) continue;   /* the line's own heading comes last */
         size_t a, b;
         int limit;
         if (lg->end <= f->span.start) { a = lg->end; b = f->span.start; limit = LEFT_WORDS; }
         else if (lg->start >= f->span.end) { a = f->span.end; b = lg->start; limit = RIGHT_WORDS; }
-        else return lg->set;   /* the level is inside the finding's words */
+        else return (int)g;    /* the level is inside the finding's words */
         int w = rx_count_words(s->text + a, b - a);
         /* on a tie the level after the finding wins: "causing cord compression at T7-8" */
         if (w > limit || w > bestw || (w == bestw && lg->end <= f->span.start)) continue;
@@ -51,23 +55,53 @@ static rachis_levelset own_phrase(rachis_scanner *s, int si, const rachis_findin
         best = (int)g;
         bestw = w;
     }
+    return best;
+}
+
+/* The nearest group the sentence places the finding at, within its clause.
+ * A group after the finding that another finding holds as its own phrase
+ * ("C6 metastasis with prevertebral mass and C7 wedge deformity") gives way
+ * to one before it. */
+static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding *f, const int *claims, size_t self)
+{
+    const sentence *st = &s->sents.v[si];
+    int left = -1, right = -1, lw = 1 << 30, rw = 1 << 30;
+    for (size_t g = st->first_group; g < st->first_group + st->n_groups; g++) {
+        const lgroup *lg = &s->groups.v[g];
+        if (lg->end <= st->heading_end) continue;
+        bool before = lg->end <= f->span.start;
+        size_t a = before ? lg->end : f->span.end;
+        size_t b = before ? f->span.start : lg->start;
+        int w = rx_count_words(s->text + a, b > a ? b - a : 0);
+        if (boundary_between(s, st, a, b, false)) continue;
+        if (before && w < lw) { left = (int)g; lw = w; }
+        if (!before && w < rw) { right = (int)g; rw = w; }
+    }
+    bool right_claimed = false;
+    for (size_t i = 0; right >= 0 && i < s->findings.n; i++)
+        if (i != self && claims[i] == right) right_claimed = true;
+    int best = right >= 0 && (rw < lw || left < 0) && !(right_claimed && left >= 0) ? right : left;
+    if (best < 0) best = right;
     return best >= 0 ? s->groups.v[best].set : 0;
 }
 
-static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding *f)
+/* Is the finding placed by a region phrase near it ("in the lower lumbar spine")? */
+static bool by_region(rachis_scanner *s, const sentence *st, const rachis_finding *f)
 {
-    const sentence *st = &s->sents.v[si];
-    int best = -1, bestw = 1 << 30;
-    for (size_t g = st->first_group; g < st->first_group + st->n_groups; g++) {
-        const lgroup *lg = &s->groups.v[g];
-        size_t a = lg->end <= f->span.start ? lg->end : f->span.end;
-        size_t b = lg->end <= f->span.start ? f->span.start : lg->start;
-        int w = rx_count_words(s->text + a, b > a ? b - a : 0);
-        if (w > bestw || (w == bestw && lg->end <= f->span.start) || boundary_between(s, st, a, b, false)) continue;
-        best = (int)g;
-        bestw = w;
+    size_t pos = st->start;
+    while (pos < st->end) {
+        if (scan_match(s, G_REGION, s->text, st->end, pos, 0, s->md) < 0) return false;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        if (ov[1] <= f->span.start) {
+            if (rx_count_words(s->text + ov[1], f->span.start - ov[1]) <= 1) return true;
+        } else if (ov[0] >= f->span.end) {
+            if (rx_count_words(s->text + f->span.end, ov[0] - f->span.end) <= 4) return true;
+        } else {
+            return true;
+        }
     }
-    return best >= 0 ? s->groups.v[best].set : 0;
+    return false;
 }
 
 static rachis_levelset referred(rachis_scanner *s, int si)
@@ -86,14 +120,25 @@ static rachis_levelset referred(rachis_scanner *s, int si)
 
 void link_levels(rachis_scanner *s)
 {
+    int *claims = rx_malloc((s->findings.n + 1) * sizeof *claims);
+    for (size_t i = 0; i < s->findings.n; i++) {
+        int si = s->finfo.v[i].sent;
+        context_sentence_trigs(s, si);
+        claims[i] = own_phrase(s, si, &s->findings.v[i]);
+    }
     for (size_t i = 0; i < s->findings.n; i++) {
         rachis_finding *f = &s->findings.v[i];
         int si = s->finfo.v[i].sent;
-        context_sentence_trigs(s, si);
-        rachis_levelset set = own_phrase(s, si, f);
-        if (!set) set = in_clause(s, si, f);
-        if (!set) set = s->sents.v[si].heading;
+        const sentence *st = &s->sents.v[si];
+        rachis_levelset set = claims[i] >= 0 ? s->groups.v[claims[i]].set : 0;
+        if (!set && s->e->groups[G_REGION].code && by_region(s, st, f)) {
+            f->levels = 0;
+            continue;
+        }
+        if (!set) set = in_clause(s, si, f, claims, i);
+        if (!set) set = st->heading;
         if (!set) set = referred(s, si);
         f->levels = set;
     }
+    free(claims);
 }

@@ -13,6 +13,7 @@ typedef struct sentence {
     int para;                  /* paragraph number: blank lines, list items, headings, sections */
     rachis_levelset heading;   /* levels of the level heading it sits under */
     bool heading_line;         /* the sentence is itself a level heading */
+    size_t heading_end;        /* ... whose heading ends here */
     bool candidate;            /* holds an anchor: concept rules run on it */
     size_t first_group, n_groups;   /* its level groups */
     size_t first_trig, n_trig;      /* its trigger matches (once computed) */

@@ -42,6 +42,7 @@ typedef struct splitter {
     rachis_levelset heading;
     int heading_sents;      /* sentences under the current heading */
     bool heading_line;      /* the open sentence started on a heading line */
+    size_t heading_end;     /* where that heading ends */
     size_t sec_cursor;      /* for structured section maps */
 } splitter;
 
@@ -68,6 +69,7 @@ static void end_sentence(splitter *sp)
     st.para = sp->para;
     st.heading = sp->heading;
     st.heading_line = sp->heading_line;
+    st.heading_end = sp->heading_line ? sp->heading_end : 0;
     if (!sp->heading_line && sp->heading) sp->heading_sents++;
     sp->heading_line = false;
     VEC_PUSH(s->sents, st);
@@ -107,6 +109,8 @@ static void scan_line(splitter *sp, size_t a, size_t e)
         if (sp->sent_start < 0) sp->sent_start = (long)j;
         sp->last_nonspace = j + 1;
         if ((c != '.' && c != '!' && c != '?') || j == (size_t)sp->sent_start) continue;
+        /* "new leg weakness, ? cauda equina syndrome": a question mark before its words */
+        if (c == '?' && j > 0 && (rx_isspace((unsigned char)t[j - 1]) || t[j - 1] == ',' || t[j - 1] == '(')) continue;
         size_t next = j + 1;
         while (next < e && (t[next] == ')' || t[next] == '"' || t[next] == '\'')) next++;
         if (next < e && !rx_isspace((unsigned char)t[next])) continue;
@@ -114,9 +118,6 @@ static void scan_line(splitter *sp, size_t a, size_t e)
             size_t ws = j;
             while (ws > (size_t)sp->sent_start && !rx_isspace((unsigned char)t[ws - 1]) && t[ws - 1] != '(') ws--;
             if (is_abbrev(s, ws, j)) continue;
-            size_t k = next;
-            while (k < e && (t[k] == ' ' || t[k] == '\t')) k++;
-            if (k < e && rx_islower((unsigned char)t[k])) continue;
         }
         sp->last_nonspace = next;
         end_sentence(sp);
@@ -202,6 +203,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             sp.heading = levels_in(s, hd->start, hd->end);
             sp.heading_sents = 0;
             sp.heading_line = sp.heading != 0;
+            sp.heading_end = hd->end;
             if (!sp.heading_line) sp.heading = 0;
         }
         if (body < lend) scan_line(&sp, body, lend);
