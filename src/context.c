@@ -29,11 +29,13 @@ void context_sentence_trigs(rachis_scanner *s, int si)
     }
 }
 
-static bool terminated(rachis_scanner *s, const sentence *st, size_t a, size_t b)
+/* Does a terminator for trigger class CLS start in [a, b)? */
+static bool terminated(rachis_scanner *s, const sentence *st, size_t a, size_t b, int cls)
 {
     for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
         const trig *t = &s->trigs.v[i];
-        if (t->r->tclass == T_TERMINATOR && t->start >= a && t->end <= b) return true;
+        if (t->r->tclass != T_TERMINATOR || (t->r->historical_only && cls != T_HISTORICAL)) continue;
+        if (t->start >= a && t->start < b) return true;
     }
     return memchr(s->text + a, ';', b > a ? b - a : 0) != NULL;
 }
@@ -51,11 +53,11 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
         int w;
         if (t->end <= a && (r->dir & DIR_FORWARD)) {
             w = rx_count_words(s->text + t->end, a - t->end);
-            if (w > r->scope || terminated(s, st, t->end, a)) continue;
+            if (w > r->scope || terminated(s, st, t->end, a, r->tclass)) continue;
         } else if (t->start >= b && (r->dir & DIR_BACKWARD)) {
             w = rx_count_words(s->text + b, t->start - b);
-            if (w > r->scope || terminated(s, st, b, t->start)) continue;
-        } else if ((t->start > a && t->end <= b) || (t->start < a && t->end > a && (r->dir & DIR_FORWARD))) {
+            if (w > r->scope || terminated(s, st, b, t->start, r->tclass)) continue;
+        } else if ((t->start >= a && t->end <= b && t->end - t->start < b - a) || (t->start < a && t->end > a && (r->dir & DIR_FORWARD))) {
             /* inside the finding's words ("the thecal sac is not compressed"), or
              * running into them ("does not compress the conus") */
             w = 0;

@@ -50,6 +50,7 @@ typedef struct rule {
     int tclass, dir, scope;     /* K_TRIGGER */
     unsigned sections_mask;     /* K_TRIGGER: sections it applies in (0: all) */
     bool assertion_only;        /* K_TRIGGER terminator: ends assertion scope, not level linking */
+    bool historical_only;       /* K_TRIGGER terminator: ends only historical triggers' scope */
     char *vclass, *vto;         /* K_VALUE */
     pcre2_code *code;           /* compiled alone (K_VALUE, K_ABBREV) */
 } rule;

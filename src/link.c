@@ -85,6 +85,13 @@ static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding
     return best >= 0 ? s->groups.v[best].set : 0;
 }
 
+static size_t gap_words(rachis_scanner *s, const lgroup *g, const rachis_finding *f)
+{
+    if (g->end <= f->span.start) return (size_t)rx_count_words(s->text + g->end, f->span.start - g->end);
+    if (g->start >= f->span.end) return (size_t)rx_count_words(s->text + f->span.end, g->start - f->span.end);
+    return 0;
+}
+
 /* Is the finding placed by a region phrase near it ("in the lower lumbar spine")? */
 static bool by_region(rachis_scanner *s, const sentence *st, const rachis_finding *f)
 {
@@ -94,7 +101,7 @@ static bool by_region(rachis_scanner *s, const sentence *st, const rachis_findin
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         if (ov[1] <= f->span.start) {
-            if (rx_count_words(s->text + ov[1], f->span.start - ov[1]) <= 1) return true;
+            if (rx_count_words(s->text + ov[1], f->span.start - ov[1]) <= 3) return true;
         } else if (ov[0] >= f->span.end) {
             if (rx_count_words(s->text + f->span.end, ov[0] - f->span.end) <= 4) return true;
         } else {
@@ -126,6 +133,15 @@ void link_levels(rachis_scanner *s)
         context_sentence_trigs(s, si);
         claims[i] = own_phrase(s, si, &s->findings.v[i]);
     }
+    /* a group two findings reach as their own phrase belongs to the nearer one:
+     * "C6 metastasis with prevertebral mass and C7 wedge deformity" */
+    for (size_t i = 0; i < s->findings.n; i++)
+        for (size_t j = 0; j < s->findings.n && claims[i] >= 0; j++) {
+            if (j == i || claims[j] != claims[i] || s->findings.v[j].concept == s->findings.v[i].concept) continue;
+            size_t wi = gap_words(s, &s->groups.v[claims[i]], &s->findings.v[i]);
+            size_t wj = gap_words(s, &s->groups.v[claims[j]], &s->findings.v[j]);
+            if (wi > wj) claims[i] = -1;
+        }
     for (size_t i = 0; i < s->findings.n; i++) {
         rachis_finding *f = &s->findings.v[i];
         int si = s->finfo.v[i].sent;

@@ -219,9 +219,10 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
         }
         if (!strcmp(key, "stops")) {
             if (!strcmp(val, "assertion")) r->assertion_only = true;
+            else if (!strcmp(val, "historical")) r->assertion_only = r->historical_only = true;
             else if (strcmp(val, "all")) {
                 diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
-                         "stops takes 'all' or 'assertion', not '%s'", val);
+                         "stops takes 'all', 'assertion' or 'historical', not '%s'", val);
                 return false;
             }
             return true;
