@@ -127,6 +127,7 @@ static bool in_group(const rule *r, int g)
     case K_HEADING: return g == G_HEADING;
     case K_ANAPHOR: return g == G_ANAPHOR;
     case K_REGION: return g == G_REGION;
+    case K_LEVELBIND: return g == G_LEVELBIND;
     case K_ANCHOR: return g == G_ANCHOR;
     case K_RULE: case K_EXCLUDE:   /* in the group of its first concept */
         return g >= G_CONCEPT0 && g < G_VETO0 && (r->concepts & ((1u << (g - G_CONCEPT0 + 1)) - 1)) == (1u << (g - G_CONCEPT0));

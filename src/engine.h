@@ -11,7 +11,7 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_ANCHOR, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -63,7 +63,7 @@ typedef struct rgroup {
 } rgroup;
 
 enum {
-    G_SECTION, G_LISTMARK, G_LEVEL, G_LEVELSEP, G_HEADING, G_ANAPHOR, G_REGION, G_ANCHOR, G_ABBREV,
+    G_SECTION, G_LISTMARK, G_LEVEL, G_LEVELSEP, G_HEADING, G_ANAPHOR, G_REGION, G_LEVELBIND, G_ANCHOR, G_ABBREV,
     G_CONCEPT0,                                 /* + concept: its rules and exclusions */
     G_VETO0 = G_CONCEPT0 + RACHIS_CONCEPT_COUNT, /* + concept */
     G_ATTR0 = G_VETO0 + RACHIS_CONCEPT_COUNT,   /* + concept */

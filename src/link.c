@@ -85,6 +85,13 @@ static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding
     return best >= 0 ? s->groups.v[best].set : 0;
 }
 
+/* Is group G bound to finding F before it by a preposition ("at", "of")? */
+static bool bound(rachis_scanner *s, const lgroup *g, const rachis_finding *f)
+{
+    if (g->start < f->span.end || !s->e->groups[G_LEVELBIND].code) return false;
+    return scan_match(s, G_LEVELBIND, s->text, g->start, f->span.end, PCRE2_ANCHORED | PCRE2_ENDANCHORED, s->md2) >= 0;
+}
+
 static size_t gap_words(rachis_scanner *s, const lgroup *g, const rachis_finding *f)
 {
     if (g->end <= f->span.start) return (size_t)rx_count_words(s->text + g->end, f->span.start - g->end);
@@ -101,9 +108,13 @@ static bool by_region(rachis_scanner *s, const sentence *st, const rachis_findin
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         if (ov[1] <= f->span.start) {
-            if (rx_count_words(s->text + ov[1], f->span.start - ov[1]) <= 3) return true;
+            if (rx_count_words(s->text + ov[1], f->span.start - ov[1]) <= 3 &&
+                !boundary_between(s, st, ov[1], f->span.start, true))
+                return true;
         } else if (ov[0] >= f->span.end) {
-            if (rx_count_words(s->text + f->span.end, ov[0] - f->span.end) <= 4) return true;
+            if (rx_count_words(s->text + f->span.end, ov[0] - f->span.end) <= 4 &&
+                !boundary_between(s, st, f->span.end, ov[0], true))
+                return true;
         } else {
             return true;
         }
@@ -138,9 +149,10 @@ void link_levels(rachis_scanner *s)
     for (size_t i = 0; i < s->findings.n; i++)
         for (size_t j = 0; j < s->findings.n && claims[i] >= 0; j++) {
             if (j == i || claims[j] != claims[i] || s->findings.v[j].concept == s->findings.v[i].concept) continue;
-            size_t wi = gap_words(s, &s->groups.v[claims[i]], &s->findings.v[i]);
-            size_t wj = gap_words(s, &s->groups.v[claims[j]], &s->findings.v[j]);
-            if (wi > wj) claims[i] = -1;
+            const lgroup *g = &s->groups.v[claims[i]];
+            size_t wi = gap_words(s, g, &s->findings.v[i]);
+            size_t wj = gap_words(s, g, &s->findings.v[j]);
+            if (wi > wj && !(bound(s, g, &s->findings.v[i]) && !bound(s, g, &s->findings.v[j]))) claims[i] = -1;
         }
     for (size_t i = 0; i < s->findings.n; i++) {
         rachis_finding *f = &s->findings.v[i];

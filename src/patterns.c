@@ -11,7 +11,7 @@
 
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
-    "anaphor", "region", "anchor", "rule", "exclude", "veto", "attr", "trigger",
+    "anaphor", "region", "levelbind", "anchor", "rule", "exclude", "veto", "attr", "trigger",
 };
 
 static const char *const class_names[T_CLASS_COUNT] = {
@@ -275,7 +275,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, anchor, rule, exclude, veto, attr, trigger)", kind);
+                 "heading, anaphor, region, levelbind, anchor, rule, exclude, veto, attr, trigger)", kind);
         free(kind);
         return false;
     }
