@@ -116,6 +116,15 @@ int attr_value_index(const rachis_attr_def *def, const char *value)
 
 /* -------------------------------------------------------------- engine */
 
+pcre2_code *rx_compile(const char *pattern, size_t len, int *err, PCRE2_SIZE *off)
+{
+    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+    pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, len, RX_COMPILE_FLAGS, err, off, cc);
+    pcre2_compile_context_free(cc);
+    return code;
+}
+
 /* Does rule R belong to group G? */
 static bool in_group(const rule *r, int g)
 {
@@ -171,7 +180,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
     }
     int err;
     PCRE2_SIZE off;
-    grp->code = pcre2_compile((PCRE2_SPTR)rx.data, rx.len, RX_COMPILE_FLAGS, &err, &off, NULL);
+    grp->code = rx_compile(rx.data, rx.len, &err, &off);
     if (!grp->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);

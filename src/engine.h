@@ -82,8 +82,9 @@ struct rachis_engine {
 rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
 void rules_free(rule *rules, size_t n);
 
-/* Compile options shared by every rule. */
+/* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */
 #define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)
+pcre2_code *rx_compile(const char *pattern, size_t len, int *err, PCRE2_SIZE *off);
 
 /* engine.c: schema of the output contract */
 int attr_slot(rachis_concept c, const char *name);

@@ -209,5 +209,6 @@ rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rach
         json_string(b, r->text, r->length);
     }
     buf_puts(b, "}\n");
+    buf_cstr(b);
     return RACHIS_OK;
 }

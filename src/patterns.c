@@ -345,6 +345,7 @@ static void check_required(loader *L, draft *d)
     rule *r = &d->r;
     const char *lt = line_text(L, d, r->line);
     const char *missing = NULL;
+    if (d->bad) return;   /* its own error says enough */
     switch (r->kind) {
     case K_SECTION: if (r->section < 0) missing = "to=SECTION"; break;
     case K_VALUE: if (!r->vclass) missing = "class=CLASS"; else if (!r->vto) missing = "to=VALUE"; break;
@@ -570,7 +571,7 @@ static pcre2_code *compile_checked(loader *L, draft *d, const char *rx, size_t l
 {
     int err;
     PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)rx, len, RX_COMPILE_FLAGS, &err, &off, NULL);
+    pcre2_code *code = rx_compile(rx, len, &err, &off);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);

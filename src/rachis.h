@@ -224,8 +224,9 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
 
 enum { RACHIS_JSON_WITH_TEXT = 1 };
 
-/* Appends the record as one JSON line (with the trailing newline) to OUT.
- * Invalid UTF-8 in strings is written as U+FFFD per bad byte. */
+/* Appends the record as one JSON line (with the trailing newline) to OUT,
+ * keeping OUT->data NUL-terminated.  Invalid UTF-8 in strings is written as
+ * U+FFFD per bad byte; control characters as \uXXXX escapes. */
 typedef struct rachis_buf { char *data; size_t len, cap; } rachis_buf;
 rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rachis_buf *out);
 void rachis_buf_free(rachis_buf *b);

@@ -126,6 +126,43 @@ rachis_status rachis_scan_error(rachis_scanner *s, const rachis_input *in, const
     return RACHIS_OK;
 }
 
+/* Mentions of one finding in one paragraph ("compression fracture of T12 with
+ * 40% height loss") become one finding: same concept, levels, assertion and
+ * history.  The first mention keeps its words; attributes are combined. */
+static void merge_duplicates(rachis_scanner *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->findings.n; i++) {
+        rachis_finding *f = &s->findings.v[i];
+        rachis_finding *into = NULL;
+        for (size_t j = 0; j < k && !into; j++) {
+            rachis_finding *g = &s->findings.v[j];
+            if (s->sents.v[s->finfo.v[j].sent].para == s->sents.v[s->finfo.v[i].sent].para &&
+                g->concept == f->concept && g->levels == f->levels &&
+                g->assertion == f->assertion && g->historical == f->historical)
+                into = g;
+        }
+        if (!into) {
+            s->findings.v[k] = *f;
+            s->finfo.v[k] = s->finfo.v[i];
+            k++;
+            continue;
+        }
+        if (f->span.start < into->span.start) {   /* keep the earlier words */
+            into->span = f->span;
+            into->rule = f->rule;
+        }
+        size_t n;
+        const rachis_attr_def *defs = rachis_concept_attrs(f->concept, &n);
+        for (size_t a = 0; a < n; a++) {
+            if (!f->attrs[a].set) continue;
+            if (defs[a].kind == RACHIS_ATTR_SET && into->attrs[a].set) into->attrs[a].ivalue |= f->attrs[a].ivalue;
+            else if (!into->attrs[a].set) into->attrs[a] = f->attrs[a];
+        }
+    }
+    s->findings.n = s->finfo.n = k;
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
     const rachis_finding *x = a, *y = b;
@@ -180,6 +217,7 @@ rachis_status rachis_scan(rachis_scanner *s, const rachis_input *in, const rachi
     findings_find(s);
     link_levels(s);
     context_assert_findings(s);
+    merge_duplicates(s);
     if (s->limit_hit) {
         set_error(s, RACHIS_ERR_LIMIT, "regex_limit",
                   rx_sprintf("%s: record %ld: a pattern hit the PCRE2 match or depth limit "

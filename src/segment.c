@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#define MAX_SENTENCE 2000   /* bytes */
+
 typedef struct span3 { size_t start, end; int tag; } span3;
 typedef VEC(span3) span3_vec;
 
@@ -105,7 +107,11 @@ static void scan_line(splitter *sp, size_t a, size_t e)
     const char *t = s->text;
     for (size_t j = a; j < e; j++) {
         unsigned char c = (unsigned char)t[j];
-        if (rx_isspace(c) || c == '\0') continue;
+        if (rx_isspace(c) || c == '\0') {
+            /* a "sentence" of thousands of bytes is not one: cut it at a space */
+            if (sp->sent_start >= 0 && j - (size_t)sp->sent_start > MAX_SENTENCE) end_sentence(sp);
+            continue;
+        }
         if (sp->sent_start < 0) sp->sent_start = (long)j;
         sp->last_nonspace = j + 1;
         if ((c != '.' && c != '!' && c != '?') || j == (size_t)sp->sent_start) continue;
@@ -189,6 +195,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         } else if (lm || hd || label_line(t, fn, lend)) {
             end_sentence(&sp);
             sp.para++;
+            if (lm && !hd) body = lm->end;   /* the "1." or "-" is not part of the sentence */
         } else if (sp.sent_start >= 0 && !prev_blank) {
             /* does the open sentence run on from the previous line? */
             bool cont = rx_islower((unsigned char)t[fn]) || rx_isdigit((unsigned char)t[fn]) || prev_last == ',' ||

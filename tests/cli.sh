@@ -1,0 +1,84 @@
+#!/bin/sh
+# tests/cli.sh — transcripts of rachis command lines: exit codes, error
+# records for unreadable files, diagnostics, atomic output, no report text
+# on stderr.  usage: tests/cli.sh RACHIS
+set -u
+rachis=${1:?usage: tests/cli.sh RACHIS}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected [$2] got [$3]"; fi
+}
+
+# an unreadable file in a directory still yields its record, and the run goes on
+mkdir "$tmp/in"
+printf 'FINDINGS: Compression fracture of T12.\n' > "$tmp/in/a.txt"
+ln -s /nonexistent/rachis-report "$tmp/in/b.txt"
+printf 'Secret patient text: no cord compression.\n' > "$tmp/in/c.txt"
+"$rachis" extract "$tmp/in" > "$tmp/out.jsonl" 2> "$tmp/err.txt"
+check "exit status with an unreadable file" 1 $?
+check "one record per file" 3 "$(wc -l < "$tmp/out.jsonl")"
+check "error record" '"status":"error","error":{"code":"io","message":"'"$tmp"'/in/b.txt: cannot read: No such file or directory","offset":null}' \
+  "$(grep -o '"status":"error","error":{[^}]*}' "$tmp/out.jsonl")"
+check "ids are relative to the argument" 'a.txt b.txt c.txt' "$(grep -o '"id":"[^"]*"' "$tmp/out.jsonl" | cut -d'"' -f4 | tr '\n' ' ' | sed 's/ $//')"
+check "no report text on stderr" 0 "$(grep -c 'Secret' "$tmp/err.txt")"
+
+# -o writes the whole file or nothing, and leaves no temporary behind
+"$rachis" extract -q -o "$tmp/o.jsonl" "$tmp/in/a.txt"
+check "-o exit status" 0 $?
+check "-o record" 1 "$(wc -l < "$tmp/o.jsonl")"
+check "-o temporary removed" 0 "$(ls "$tmp" | grep -c tmp)"
+
+# standard input
+check "stdin" '"id":"stdin"' "$(printf 'No fracture.\n' | "$rachis" extract -q - | grep -o '"id":"stdin"')"
+
+# usage errors exit 2
+"$rachis" extract --no-such-option "$tmp/in" 2>/dev/null
+check "unknown option" 2 $?
+"$rachis" frobnicate 2>/dev/null
+check "unknown command" 2 $?
+"$rachis" extract 2>/dev/null
+check "no input" 2 $?
+"$rachis" extract --jobs 0 x 2>/dev/null
+check "bad --jobs" 2 $?
+
+# help comes from the option table
+check "help lists extract" 1 "$("$rachis" --help | grep -c '^  extract ')"
+check "help extract lists --with-text" 1 "$("$rachis" help extract | grep -c -- '--with-text')"
+
+# a broken pattern directory: file:line:col, caret, exit 2
+mkdir "$tmp/pat"
+printf 'level numeric := (?<r1>[ctls])(?<n1>\\d+)\nrule fx concept=compression_fracture := fracture(\n' > "$tmp/pat/levels.rules"
+"$rachis" check-patterns "$tmp/pat" 2> "$tmp/perr.txt"
+check "check-patterns exit" 2 $?
+check "check-patterns message" "$tmp/pat/levels.rules:2:50: error: missing closing parenthesis" "$(head -1 "$tmp/perr.txt")"
+"$rachis" extract --patterns "$tmp/pat" "$tmp/in/a.txt" > /dev/null 2>&1
+check "extract with broken patterns" 2 $?
+"$rachis" check-patterns > /dev/null
+check "shipped patterns are valid" 0 $?
+"$rachis" check-patterns --strict -q
+check "shipped patterns pass --strict" 0 $?
+
+# rachis assert: target<TAB>sentence in, assertion<TAB>historical<TAB>trigger out
+printf 'cord compression\tNo evidence of cord compression.\nfracture\tHistory of T12 compression fracture.\nnotab\nmets\tNo fracture.\n' > "$tmp/a.tsv"
+"$rachis" assert "$tmp/a.tsv" > "$tmp/a.out"
+check "assert exit with a bad line" 1 $?
+check "assert output" "absent	false	context:no-evidence|present	true	context:history-of|error	$tmp/a.tsv:3: expected target<TAB>sentence|error	$tmp/a.tsv:4: the target is not in the sentence" \
+  "$(tr '\n' '|' < "$tmp/a.out" | sed 's/|$//')"
+
+# rachis eval: scores and --min-f1
+printf '{"id":"a.txt","findings":[{"concept":"compression_fracture","levels":["T12"],"assertion":"present","historical":false}]}\n{"id":"c.txt","findings":[{"concept":"metastasis","levels":[],"assertion":"present","historical":false}]}\n' > "$tmp/gold.jsonl"
+"$rachis" eval -q --gold "$tmp/gold.jsonl" --json "$tmp/in" > "$tmp/eval.json" 2>/dev/null
+check "eval exit" 0 $?
+check "eval micro" '"micro":{"precision":0.5000,"recall":0.5000,"f1":0.5000,"tp":1,"fp":1,"fn":1}' \
+  "$(grep -o '"all":{.*' "$tmp/eval.json" | grep -o '"micro":{[^}]*}')"
+"$rachis" eval -q --gold "$tmp/gold.jsonl" --min-f1 0.9 "$tmp/in" > /dev/null 2>&1
+check "eval below --min-f1" 1 $?
+"$rachis" extract -q "$tmp/in" > "$tmp/res.jsonl"
+"$rachis" eval --gold "$tmp/gold.jsonl" --results "$tmp/res.jsonl" --json > "$tmp/eval2.json"
+check "eval of saved results equals eval of a run" "$(cat "$tmp/eval.json")" "$(cat "$tmp/eval2.json")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
