@@ -676,7 +676,7 @@ rachis_status patterns_load(const char *dir, bool strict, rule **rules_out, size
     closedir(dh);
     if (names.n == 0)
         diag_add(diags, RACHIS_DIAG_ERROR, dir, 0, 0, NULL, "no *.rules files in the pattern directory");
-    qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    if (names.n) qsort(names.v, names.n, sizeof *names.v, cmp_str);
     for (size_t i = 0; i < names.n; i++) {
         char *path = rx_sprintf("%s/%s", dir, names.v[i]);
         char *stem = rx_strndup(names.v[i], strlen(names.v[i]) - 6);

@@ -183,7 +183,7 @@ static void finish(rachis_scanner *s)
                 VEC_PUSH(s->out_levels, lm);
             }
     }
-    qsort(s->findings.v, s->findings.n, sizeof *s->findings.v, cmp_finding);
+    if (s->findings.n) qsort(s->findings.v, s->findings.n, sizeof *s->findings.v, cmp_finding);
     r->levels = s->out_levels.v;
     r->n_levels = s->out_levels.n;
     r->findings = s->findings.v;

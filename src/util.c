@@ -66,6 +66,7 @@ static void buf_reserve(rachis_buf *b, size_t extra)
 
 void buf_append(rachis_buf *b, const void *data, size_t n)
 {
+    if (!n) return;
     buf_reserve(b, n);
     memcpy(b->data + b->len, data, n);
     b->len += n;

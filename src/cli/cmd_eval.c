@@ -334,7 +334,7 @@ static void list_errors(FILE *out, const strset *gold, const strset *sys, const 
             rows[n++] = row;
         }
     }
-    qsort(rows, n, sizeof *rows, cmp_str);
+    if (n) qsort(rows, n, sizeof *rows, cmp_str);
     fprintf(out, "\nerrors (id, concept, level, assertion, FP/FN, evidence sentence):\n");
     for (size_t i = 0; i < n; i++) {
         fprintf(out, "%s\n", rows[i]);

@@ -109,7 +109,7 @@ static int walk_dir(walker *w, const char *path, size_t root_len, int depth)
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_name);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (!rc) {

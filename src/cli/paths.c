@@ -34,7 +34,10 @@ const char *cli_patterns_dir(const cli_opts *o, const char *argv0)
         *slash = '\0';
         static const char *const rel[] = {"patterns", "../patterns", "../share/rachis/patterns"};
         for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-            snprintf(found, sizeof found, "%s/%s", exe, rel[i]);
+            if (strlen(exe) + strlen(rel[i]) + 2 > sizeof found) continue;
+            memcpy(found, exe, strlen(exe));
+            found[strlen(exe)] = '/';
+            strcpy(found + strlen(exe) + 1, rel[i]);
             if (has_rules(found)) return found;
         }
     }
