@@ -116,11 +116,11 @@ int attr_value_index(const rachis_attr_def *def, const char *value)
 
 /* -------------------------------------------------------------- engine */
 
-pcre2_code *rx_compile(const char *pattern, size_t len, int *err, PCRE2_SIZE *off)
+pcre2_code *rx_compile(const char *pattern, size_t len, uint32_t extra, int *err, PCRE2_SIZE *off)
 {
     pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
     pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, len, RX_COMPILE_FLAGS, err, off, cc);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, len, RX_COMPILE_FLAGS | extra, err, off, cc);
     pcre2_compile_context_free(cc);
     return code;
 }
@@ -161,10 +161,22 @@ static int group_rank(const rule *r)
     return 2;
 }
 
+/* Groups always matched at a given position: compiled anchored there, and
+ * whole (\z) where the match must cover the subject, so JIT serves them. */
+static bool anchored_group(int g) { return g == G_ABBREV || g == G_LEVELSEP || g == G_LEVELBIND || (g >= G_VETO0 && g < G_ATTR0); }
+static bool whole_group(int g) { return g == G_LEVELSEP || g == G_LEVELBIND; }
+/* Concept and attribute rules start at the start of a word, and no other
+ * rule starts inside a word: one check at every other position instead of
+ * one per alternative. */
+static bool word_group(int g) { return g >= G_CONCEPT0 && g < G_VETO0; }
+
 static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
 {
     rgroup *grp = &e->groups[g];
     rachis_buf rx = {0};
+    if (anchored_group(g)) buf_puts(&rx, "(?:");
+    else if (word_group(g)) buf_puts(&rx, "(?<![\\w])(?=\\w)(?:");
+    else if (g != G_SECTION && g != G_LISTMARK && g != G_HEADING) buf_puts(&rx, "(?!(?<=\\w)\\w)(?:");
     for (int rank = 0; rank < 3; rank++)
         for (size_t i = 0; i < e->n_rules; i++) {
             rule *r = &e->rules[i];
@@ -178,9 +190,11 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         rachis_buf_free(&rx);
         return true;
     }
+    if (anchored_group(g)) buf_puts(&rx, whole_group(g) ? ")\\z" : ")");
+    else if (g != G_SECTION && g != G_LISTMARK && g != G_HEADING) buf_puts(&rx, ")");
     int err;
     PCRE2_SIZE off;
-    grp->code = rx_compile(rx.data, rx.len, &err, &off);
+    grp->code = rx_compile(rx.data, rx.len, anchored_group(g) ? PCRE2_ANCHORED : 0, &err, &off);
     if (!grp->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);

@@ -84,7 +84,7 @@ void rules_free(rule *rules, size_t n);
 
 /* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */
 #define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)
-pcre2_code *rx_compile(const char *pattern, size_t len, int *err, PCRE2_SIZE *off);
+pcre2_code *rx_compile(const char *pattern, size_t len, uint32_t extra, int *err, PCRE2_SIZE *off);
 
 /* engine.c: schema of the output contract */
 int attr_slot(rachis_concept c, const char *name);

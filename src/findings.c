@@ -7,10 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Concept rules run only in windows around the anchors' hits: a rule's
+ * words start at most WIN_BEFORE bytes before its anchor stem and end at most
+ * WIN_AFTER bytes after it.  Most report text holds no spine finding. */
+#define WIN_BEFORE 80
+#define WIN_AFTER 160
+
+static void add_window(rachis_scanner *s, sentence *st, size_t a, size_t b)
+{
+    a = a > st->start + WIN_BEFORE ? a - WIN_BEFORE : st->start;
+    b = b + WIN_AFTER < st->end ? b + WIN_AFTER : st->end;
+    if (st->n_win && s->wins.v[s->wins.n - 1].end >= a) {
+        s->wins.v[s->wins.n - 1].end = b;
+        return;
+    }
+    if (!st->n_win) st->first_win = s->wins.n;
+    rachis_span w = {a, b};
+    VEC_PUSH(s->wins, w);
+    st->n_win++;
+}
+
 static void mark_candidates(rachis_scanner *s)
 {
     if (!s->e->groups[G_ANCHOR].code) {
-        for (size_t i = 0; i < s->sents.n; i++) s->sents.v[i].candidate = true;
+        for (size_t i = 0; i < s->sents.n; i++) {
+            sentence *st = &s->sents.v[i];
+            st->candidate = true;
+            st->first_win = s->wins.n;
+            st->n_win = 1;
+            rachis_span w = {st->start, st->end};
+            VEC_PUSH(s->wins, w);
+        }
         return;
     }
     size_t pos = 0, si = 0;
@@ -18,14 +45,13 @@ static void mark_candidates(rachis_scanner *s)
         int rc = scan_match(s, G_ANCHOR, s->text, s->len, pos, 0, s->md);
         if (rc < 0) break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         while (si < s->sents.n && s->sents.v[si].end <= ov[0]) si++;
         if (si == s->sents.n) break;
-        if (s->sents.v[si].start <= ov[0]) {
-            s->sents.v[si].candidate = true;
-            pos = s->sents.v[si].end;     /* one hit is enough for a sentence */
-        } else {
-            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        }
+        sentence *st = &s->sents.v[si];
+        if (st->start > ov[0]) continue;
+        st->candidate = true;
+        add_window(s, st, ov[0], ov[1]);
     }
 }
 
@@ -75,17 +101,18 @@ static void apply_set(rachis_scanner *s, rachis_finding *f, const attr_set *a, p
 static bool vetoed(rachis_scanner *s, int c, const sentence *st)
 {
     return s->e->groups[G_VETO0 + c].code &&
-           scan_match(s, G_VETO0 + c, s->text, st->end, st->start, PCRE2_ANCHORED, s->md2) >= 0;
+           scan_match(s, G_VETO0 + c, s->text, st->end, st->start, 0, s->md2) >= 0;
 }
 
 static void add_findings(rachis_scanner *s, int si)
 {
     sentence *st = &s->sents.v[si];
     int vetoes[RACHIS_CONCEPT_COUNT] = {-1, -1, -1, -1};   /* -1 not yet known */
-    for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
-        size_t pos = st->start;
-        while (pos < st->end) {
-            int rc = scan_match(s, g, s->text, st->end, pos, 0, s->md);
+    for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++)
+    for (size_t w = st->first_win; w < st->first_win + st->n_win; w++) {
+        size_t pos = s->wins.v[w].start, end = s->wins.v[w].end;
+        while (pos < end) {
+            int rc = scan_match(s, g, s->text, end, pos, 0, s->md);
             if (rc < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;

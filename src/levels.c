@@ -163,8 +163,7 @@ void levels_group(rachis_scanner *s)
             if (prev && m->start >= prev->end) {
                 size_t gap = m->start - prev->end;
                 join = gap == 0 ||
-                       (gap < 40 && scan_match(s, G_LEVELSEP, t, m->start, prev->end,
-                                               PCRE2_ANCHORED | PCRE2_ENDANCHORED, s->md2) >= 0);
+                       (gap < 40 && scan_match(s, G_LEVELSEP, t, m->start, prev->end, 0, s->md2) >= 0);
             }
             if (join) {
                 prev->end = m->end;

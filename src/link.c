@@ -62,7 +62,19 @@ static int own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
  * A group after the finding that another finding holds as its own phrase
  * ("C6 metastasis with prevertebral mass and C7 wedge deformity") gives way
  * to one before it. */
+static rachis_levelset in_clause_pass(rachis_scanner *s, int si, const rachis_finding *f, const int *claims, size_t self,
+                                      bool semicolon);
+
+/* First within the ';'-clause, then across semicolons ("Indeterminate C6
+ * lesion; metastasis versus atypical hemangioma"). */
 static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding *f, const int *claims, size_t self)
+{
+    rachis_levelset set = in_clause_pass(s, si, f, claims, self, true);
+    return set ? set : in_clause_pass(s, si, f, claims, self, false);
+}
+
+static rachis_levelset in_clause_pass(rachis_scanner *s, int si, const rachis_finding *f, const int *claims, size_t self,
+                                      bool semicolon)
 {
     const sentence *st = &s->sents.v[si];
     int left = -1, right = -1, lw = 1 << 30, rw = 1 << 30;
@@ -73,7 +85,7 @@ static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding
         size_t a = before ? lg->end : f->span.end;
         size_t b = before ? f->span.start : lg->start;
         int w = rx_count_words(s->text + a, b > a ? b - a : 0);
-        if (boundary_between(s, st, a, b, false)) continue;
+        if (boundary_between(s, st, a, b, semicolon)) continue;
         if (before && w < lw) { left = (int)g; lw = w; }
         if (!before && w < rw) { right = (int)g; rw = w; }
     }
@@ -89,7 +101,7 @@ static rachis_levelset in_clause(rachis_scanner *s, int si, const rachis_finding
 static bool bound(rachis_scanner *s, const lgroup *g, const rachis_finding *f)
 {
     if (g->start < f->span.end || !s->e->groups[G_LEVELBIND].code) return false;
-    return scan_match(s, G_LEVELBIND, s->text, g->start, f->span.end, PCRE2_ANCHORED | PCRE2_ENDANCHORED, s->md2) >= 0;
+    return scan_match(s, G_LEVELBIND, s->text, g->start, f->span.end, 0, s->md2) >= 0;
 }
 
 static size_t gap_words(rachis_scanner *s, const lgroup *g, const rachis_finding *f)

@@ -571,7 +571,7 @@ static pcre2_code *compile_checked(loader *L, draft *d, const char *rx, size_t l
 {
     int err;
     PCRE2_SIZE off;
-    pcre2_code *code = rx_compile(rx, len, &err, &off);
+    pcre2_code *code = rx_compile(rx, len, 0, &err, &off);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);

@@ -15,6 +15,7 @@ typedef struct sentence {
     bool heading_line;         /* the sentence is itself a level heading */
     size_t heading_end;        /* ... whose heading ends here */
     bool candidate;            /* holds an anchor: concept rules run on it */
+    size_t first_win, n_win;   /* windows around its anchors, where the concept rules run */
     size_t first_group, n_groups;   /* its level groups */
     size_t first_trig, n_trig;      /* its trigger matches (once computed) */
     bool trig_done;
@@ -72,6 +73,7 @@ struct rachis_scanner {
     mention_vec mentions;
     lgroup_vec groups;
     trig_vec trigs;
+    VEC(rachis_span) wins;
     finding_vec findings;
     finfo_vec finfo;
     lmention_vec out_levels;

@@ -81,7 +81,7 @@ static void end_sentence(splitter *sp)
 static bool is_abbrev(rachis_scanner *s, size_t word_start, size_t dot)
 {
     if (dot <= word_start || dot - word_start > 12) return false;
-    if (scan_match(s, G_ABBREV, s->text, s->len, word_start, PCRE2_ANCHORED, s->md2) < 0) return false;
+    if (scan_match(s, G_ABBREV, s->text, s->len, word_start, 0, s->md2) < 0) return false;
     return pcre2_get_ovector_pointer(s->md2)[1] == dot + 1;
 }
 
