@@ -269,3 +269,38 @@ const char *engine_value(const rachis_engine *e, const char *vclass, const char 
     }
     return NULL;
 }
+
+const char *rachis_engine_value(const rachis_engine *e, const char *vclass, const char *text, size_t n)
+{
+    pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+    const char *v = md ? engine_value(e, vclass, text, n, md) : NULL;
+    pcre2_match_data_free(md);
+    return v;
+}
+
+int rachis_engine_section(const rachis_engine *e, const char *title, size_t n)
+{
+    const rgroup *grp = &e->groups[G_SECTION];
+    if (!grp->code || n > 200) return -1;
+    char line[256];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < sizeof line - 2; i++) {   /* one line, trimmed */
+        char c = title[i];
+        line[k++] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    }
+    while (k && line[k - 1] == ' ') k--;
+    size_t start = 0;
+    while (start < k && line[start] == ' ') start++;
+    line[k++] = ':';
+    line[k] = '\0';
+    pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+    int sec = -1;
+    if (md && pcre2_match(grp->code, (PCRE2_SPTR)line + start, k - start, 0, 0, md, NULL) >= 0 &&
+        pcre2_get_ovector_pointer(md)[0] == 0) {
+        PCRE2_SPTR mark = pcre2_get_mark(md);
+        size_t i = mark ? strtoul((const char *)mark, NULL, 10) : grp->n;
+        if (i < grp->n) sec = grp->rules[i]->section;
+    }
+    pcre2_match_data_free(md);
+    return sec;
+}

@@ -195,6 +195,14 @@ void rachis_engine_free(rachis_engine *e);
 size_t rachis_engine_rule_count(const rachis_engine *e);
 bool rachis_engine_jit(const rachis_engine *e);
 
+/* The section a header title names ("Impression", "REASON FOR STUDY"), by
+ * the engine's section patterns; -1 when none.  For readers of structured
+ * documents (CDA, HL7 v2). */
+int rachis_engine_section(const rachis_engine *e, const char *title, size_t n);
+/* The value the engine's `value` rules of class VCLASS give TEXT (whole), or
+ * NULL: e.g. class "section-code" maps LOINC and DICOM codes to sections. */
+const char *rachis_engine_value(const rachis_engine *e, const char *vclass, const char *text, size_t n);
+
 rachis_status rachis_scanner_create(const rachis_engine *e, const rachis_limits *limits, rachis_scanner **out);
 void rachis_scanner_free(rachis_scanner *s);
 

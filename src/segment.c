@@ -68,6 +68,7 @@ static void end_sentence(splitter *sp)
     st.start = a;
     st.end = b;
     st.section = section_at(sp, a);
+    if (s->sents.n && s->sents.v[s->sents.n - 1].section != st.section) sp->para++;   /* structured sections */
     st.para = sp->para;
     st.heading = sp->heading;
     st.heading_line = sp->heading_line;

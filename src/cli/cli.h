@@ -20,6 +20,7 @@ typedef struct cli_opts {
     const char *results;
     const char *format;
     const char *section;
+    const char *id_col, *text_col, *patient_col, *date_col;
     bool with_text, strict, quiet, json, errors;
     int jobs;
     double min_f1;
@@ -53,8 +54,12 @@ typedef struct cli_report {
 
 typedef int (*cli_report_fn)(void *ctx, cli_report *r);
 /* Calls FN for every report of ARGS (files, directories recursed in sorted
- * order, "-" for standard input); returns the first non-zero FN result. */
-int cli_walk_inputs(char **args, int n, const cli_opts *o, cli_report_fn fn, void *ctx);
+ * order, "-" for standard input), whatever their format (text, CDA, HL7 v2,
+ * CSV, JSON Lines, each possibly gzip-compressed); returns the first non-zero
+ * FN result.  ENGINE (may be NULL) maps CDA and HL7 section titles and codes. */
+int cli_walk_inputs(char **args, int n, const cli_opts *o, const rachis_engine *engine, cli_report_fn fn, void *ctx);
+
+bool cli_format_valid(const char *name);   /* text, cda, hl7v2, csv, jsonl */
 
 int cmd_extract(cli_opts *o, const char *argv0);
 int cmd_check(cli_opts *o, const char *argv0);

@@ -369,7 +369,7 @@ int cmd_eval(cli_opts *o, const char *argv0)
         else {
             rachis_limits lim = {(uint32_t)o->match_limit, (uint32_t)o->depth_limit, 0, o->max_report_bytes};
             rachis_scanner_create(e, &lim, &x.scanner);
-            cli_walk_inputs(o->args, o->n_args, o, on_report, &x);
+            cli_walk_inputs(o->args, o->n_args, o, e, on_report, &x);
             rachis_scanner_free(x.scanner);
             rachis_engine_free(e);
         }

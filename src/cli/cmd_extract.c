@@ -44,7 +44,7 @@ int cmd_extract(cli_opts *o, const char *argv0)
         fprintf(stderr, "rachis extract: no input (give files, directories, or - for standard input)\n");
         return EXIT_USAGE;
     }
-    if (o->format && strcmp(o->format, "text")) {
+    if (o->format && !cli_format_valid(o->format)) {
         fprintf(stderr, "rachis extract: unknown format '%s'\n", o->format);
         return EXIT_USAGE;
     }
@@ -69,7 +69,7 @@ int cmd_extract(cli_opts *o, const char *argv0)
             return EXIT_USAGE;
         }
     }
-    int rc = cli_walk_inputs(o->args, o->n_args, o, on_report, &x);
+    int rc = cli_walk_inputs(o->args, o->n_args, o, e, on_report, &x);
     flush_out(&x);
     if (fflush(x.fp) != 0) x.write_failed = true;
     if (tmp) {

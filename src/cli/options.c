@@ -11,7 +11,8 @@
 
 typedef enum {
     O_PATTERNS, O_OUTPUT, O_WITH_TEXT, O_STRICT, O_QUIET, O_JOBS, O_FORMAT, O_MAX_REPORT, O_MATCH_LIMIT,
-    O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION
+    O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION,
+    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL
 } opt_id;
 
 typedef struct opt_def {
@@ -27,7 +28,11 @@ static const opt_def options[] = {
     {O_PATTERNS, "patterns", 'p', "DIR", ALL, "pattern directory (default: $RACHIS_PATTERNS, beside the binary, or the install prefix)"},
     {O_OUTPUT, "output", 'o', "FILE", C(CMD_EXTRACT) | C(CMD_ASSERT) | C(CMD_EVAL), "write to FILE (written whole or not at all) instead of standard output"},
     {O_WITH_TEXT, "with-text", 0, NULL, C(CMD_EXTRACT), "include the analysed text in each record (\"text\")"},
-    {O_FORMAT, "format", 'f', "FMT", C(CMD_EXTRACT) | C(CMD_EVAL), "input format: text (default: detected)"},
+    {O_FORMAT, "format", 'f', "FMT", C(CMD_EXTRACT) | C(CMD_EVAL), "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
+    {O_ID_COL, "id-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report id (default: id, accession, report_id)"},
+    {O_TEXT_COL, "text-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report text (default: text, report, report_text, findings)"},
+    {O_PATIENT_COL, "patient-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the patient id (default: patient, patient_id, mrn)"},
+    {O_DATE_COL, "date-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the study date (default: date, study_date, exam_date)"},
     {O_JOBS, "jobs", 'j', "N", C(CMD_EXTRACT) | C(CMD_EVAL), "worker threads (default: the number of cores)"},
     {O_MAX_REPORT, "max-report-bytes", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL), "larger reports become error records (default 8388608)"},
     {O_MATCH_LIMIT, "match-limit", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_ASSERT), "PCRE2 match limit per regex call (default 2000000)"},
@@ -117,12 +122,19 @@ static int apply(cli_opts *o, const opt_def *d, const char *val)
     case O_WITH_TEXT: o->with_text = true; break;
     case O_STRICT: o->strict = true; break;
     case O_QUIET: o->quiet = true; break;
-    case O_FORMAT: o->format = val; break;
+    case O_FORMAT:
+        if (!cli_format_valid(val)) return bad("unknown --format '%s' (text, cda, hl7v2, csv, jsonl)%s", val, "");
+        o->format = val;
+        break;
     case O_GOLD: o->gold = val; break;
     case O_RESULTS: o->results = val; break;
     case O_JSON: o->json = true; break;
     case O_ERRORS: o->errors = true; break;
     case O_SECTION: o->section = val; break;
+    case O_ID_COL: o->id_col = val; break;
+    case O_TEXT_COL: o->text_col = val; break;
+    case O_PATIENT_COL: o->patient_col = val; break;
+    case O_DATE_COL: o->date_col = val; break;
     case O_JOBS:
         if (!parse_ulong(val, &u) || u < 1 || u > 256) return bad("--jobs takes a number from 1 to 256, not '%s'%s", val, "");
         o->jobs = (int)u;
