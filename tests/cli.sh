@@ -80,5 +80,17 @@ check "eval below --min-f1" 1 $?
 "$rachis" eval --gold "$tmp/gold.jsonl" --results "$tmp/res.jsonl" --json > "$tmp/eval2.json"
 check "eval of saved results equals eval of a run" "$(cat "$tmp/eval.json")" "$(cat "$tmp/eval2.json")"
 
+# one report as CDA, HL7 v2, CSV and JSON Lines: same id, patient, date and findings
+top=$(cd "$(dirname "$0")/.." && pwd)
+for f in "$top"/tests/golden/formats/report.*; do
+  "$rachis" extract -q "$f" | sed -e 's/"source":{[^}]*},//' -e 's/"span":\[[0-9,]*\]//g' -e 's/"sentence":\[[0-9,]*\]//g' \
+    -e 's/"text":"[^"]*",//g' -e 's/"levels":\[{.*}\],"findings"/"findings"/' -e 's/"section":"[a-z]*",//g' \
+    -e 's/,"assertion_trigger":[^}]*}//g' > "$tmp/fmt-$(basename "$f").out"
+done
+check "formats agree (cda, hl7)" "$(cat "$tmp/fmt-report.csv.out")" "$(cat "$tmp/fmt-report.hl7.out")"
+check "formats agree (csv, jsonl)" "$(cat "$tmp/fmt-report.csv.out")" "$(cat "$tmp/fmt-report.jsonl.out")"
+check "formats agree (csv, cda)" "$(cat "$tmp/fmt-report.csv.out")" "$(cat "$tmp/fmt-report.xml.out")"
+check "formats carry the ids" 4 "$(cat "$tmp"/fmt-*.out | grep -c '"id":"ACC1001","status":"ok","patient":"MRN123","date":"2024-03-17"')"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
