@@ -131,6 +131,18 @@ void json_levelset(rachis_buf *b, rachis_levelset set)
     buf_putc(b, ']');
 }
 
+void rachis_finding_attributes_json(const rachis_finding *f, rachis_buf *out)
+{
+    attributes(out, f);
+    buf_cstr(out);
+}
+
+void rachis_json_string(rachis_buf *out, const char *s, size_t n)
+{
+    json_string(out, s, n);
+    buf_cstr(out);
+}
+
 static void finding(rachis_buf *b, const rachis_record *r, const rachis_finding *f)
 {
     buf_puts(b, "{\"concept\":");

@@ -238,6 +238,12 @@ enum { RACHIS_JSON_WITH_TEXT = 1 };
 typedef struct rachis_buf { char *data; size_t len, cap; } rachis_buf;
 rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rachis_buf *out);
 void rachis_buf_free(rachis_buf *b);
+void rachis_buf_append(rachis_buf *b, const void *data, size_t n);
+void rachis_buf_putc(rachis_buf *b, char c);
+/* Appends the finding's "attributes" object, as in the record, to OUT. */
+void rachis_finding_attributes_json(const rachis_finding *f, rachis_buf *out);
+/* Appends S[0..n) as a JSON string (quotes included), escaped as in records. */
+void rachis_json_string(rachis_buf *out, const char *s, size_t n);
 
 #ifdef __cplusplus
 }

@@ -118,3 +118,6 @@ int rx_count_words(const char *s, size_t n)
     }
     return words;
 }
+
+void rachis_buf_append(rachis_buf *b, const void *data, size_t n) { buf_append(b, data, n); }
+void rachis_buf_putc(rachis_buf *b, char c) { buf_putc(b, c); }

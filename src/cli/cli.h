@@ -21,6 +21,7 @@ typedef struct cli_opts {
     const char *format;
     const char *section;
     const char *id_col, *text_col, *patient_col, *date_col;
+    const char *db, *csv;
     bool with_text, strict, quiet, json, errors;
     int jobs;
     double min_f1;

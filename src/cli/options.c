@@ -12,7 +12,7 @@
 typedef enum {
     O_PATTERNS, O_OUTPUT, O_WITH_TEXT, O_STRICT, O_QUIET, O_JOBS, O_FORMAT, O_MAX_REPORT, O_MATCH_LIMIT,
     O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION,
-    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL
+    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV
 } opt_id;
 
 typedef struct opt_def {
@@ -28,6 +28,8 @@ static const opt_def options[] = {
     {O_PATTERNS, "patterns", 'p', "DIR", ALL, "pattern directory (default: $RACHIS_PATTERNS, beside the binary, or the install prefix)"},
     {O_OUTPUT, "output", 'o', "FILE", C(CMD_EXTRACT) | C(CMD_ASSERT) | C(CMD_EVAL), "write to FILE (written whole or not at all) instead of standard output"},
     {O_WITH_TEXT, "with-text", 0, NULL, C(CMD_EXTRACT), "include the analysed text in each record (\"text\")"},
+    {O_DB, "db", 0, "FILE", C(CMD_EXTRACT), "store reports, findings and levels in this SQLite file; a rerun skips what is stored (JSONL then only with -o)"},
+    {O_CSV, "csv", 0, "FILE", C(CMD_EXTRACT), "also write one CSV row per finding to FILE"},
     {O_FORMAT, "format", 'f', "FMT", C(CMD_EXTRACT) | C(CMD_EVAL), "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
     {O_ID_COL, "id-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report id (default: id, accession, report_id)"},
     {O_TEXT_COL, "text-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report text (default: text, report, report_text, findings)"},
@@ -132,6 +134,8 @@ static int apply(cli_opts *o, const opt_def *d, const char *val)
     case O_ERRORS: o->errors = true; break;
     case O_SECTION: o->section = val; break;
     case O_ID_COL: o->id_col = val; break;
+    case O_DB: o->db = val; break;
+    case O_CSV: o->csv = val; break;
     case O_TEXT_COL: o->text_col = val; break;
     case O_PATIENT_COL: o->patient_col = val; break;
     case O_DATE_COL: o->date_col = val; break;

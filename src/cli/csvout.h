@@ -1,0 +1,10 @@
+/* csvout.h — findings as CSV rows (rachis extract --csv). */
+#ifndef RACHIS_CSVOUT_H
+#define RACHIS_CSVOUT_H
+
+#include "rachis.h"
+
+void csv_header(rachis_buf *b);
+void csv_record(rachis_buf *b, const rachis_record *r);
+
+#endif
