@@ -186,6 +186,12 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         const span3 *h = at_line(&hdrs, &hc, ls, fn);
         const span3 *lm = at_line(&lists, &lc, ls, fn);
         const span3 *hd = at_line(&heads, &dc, ls, fn);
+        /* does the open sentence run on from the previous line (hard wrap)? */
+        bool open = sp.sent_start >= 0 && !prev_blank;
+        bool cont = open && prev_last != ':' &&
+                    (rx_islower((unsigned char)t[fn]) || rx_isdigit((unsigned char)t[fn]) || prev_last == ',' ||
+                     prev_len >= 60 || (prev_len >= 35 && prev_len + 1 + first_word_len(t, fn, lend) > width));
+        if (hd && cont) hd = NULL;   /* "...enhancement from\nL1 to S1, without..." is no heading */
         if (h) {
             end_sentence(&sp);
             sp.section = h->tag;
@@ -197,15 +203,8 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             end_sentence(&sp);
             sp.para++;
             if (lm && !hd) body = lm->end;   /* the "1." or "-" is not part of the sentence */
-        } else if (sp.sent_start >= 0 && !prev_blank) {
-            /* does the open sentence run on from the previous line? */
-            bool cont = rx_islower((unsigned char)t[fn]) || rx_isdigit((unsigned char)t[fn]) || prev_last == ',' ||
-                        (prev_len >= 60 && prev_last != ':') ||
-                        (prev_len >= 35 && prev_len + 1 + first_word_len(t, fn, lend) > width);
-            if (prev_last == ':') cont = false;
-            if (!cont) {
-                end_sentence(&sp);
-            }
+        } else if (open && !cont) {
+            end_sentence(&sp);
         }
         if (hd && !h) {
             sp.heading = levels_in(s, hd->start, hd->end);
