@@ -46,7 +46,12 @@ static int own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
         size_t a, b;
         int limit;
         if (lg->end <= f->span.start) { a = lg->end; b = f->span.start; limit = LEFT_WORDS; }
-        else if (lg->start >= f->span.end) { a = f->span.end; b = lg->start; limit = RIGHT_WORDS; }
+        else if (lg->start >= f->span.end) {
+            a = f->span.end;
+            b = lg->start;
+            limit = RIGHT_WORDS;
+            if (memchr(s->text + a, ')', b - a)) continue;   /* "T10 (35% height loss) and L1" */
+        }
         else return (int)g;    /* the level is inside the finding's words */
         int w = rx_count_words(s->text + a, b - a);
         /* on a tie the level after the finding wins: "causing cord compression at T7-8" */
@@ -94,6 +99,9 @@ static rachis_levelset in_clause_pass(rachis_scanner *s, int si, const rachis_fi
         if (i != self && claims[i] == right) right_claimed = true;
     int best = right >= 0 && (rw < lw || left < 0) && !(right_claimed && left >= 0) ? right : left;
     if (best < 0) best = right;
+    /* "T7: tumour replaces the body ... into the T7/8 foramen": a later finding's
+     * level gives way to the heading the sentence stands under */
+    if (best == right && right_claimed && st->heading) return 0;
     return best >= 0 ? s->groups.v[best].set : 0;
 }
 
