@@ -168,7 +168,10 @@ static bool whole_group(int g) { return g == G_LEVELSEP || g == G_LEVELBIND; }
 /* Concept and attribute rules start at the start of a word, and no other
  * rule starts inside a word: one check at every other position instead of
  * one per alternative. */
-static bool word_group(int g) { return g >= G_CONCEPT0 && g < G_VETO0; }
+static bool word_group(int g)
+{
+    return (g >= G_CONCEPT0 && g < G_VETO0) || (g >= G_ATTR0 && g < G_TRIGGER0) || g == G_LEVEL || g == G_ANCHOR;
+}
 
 static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
 {
@@ -208,6 +211,64 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
     return true;
 }
 
+static int cmp_len_desc(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? 1 : la > lb ? -1 : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static uint32_t stem_key(const unsigned char *s) { return (uint32_t)(rx_tolower(s[0]) << 8 | rx_tolower(s[1])); }
+
+/* Buckets every stem by its first two bytes, for the candidate scan. */
+static void build_stems(rachis_engine *e)
+{
+    stem_table *t = &e->stems;
+    for (size_t i = 0; i < e->n_rules; i++) {
+        const rule *r = &e->rules[i];
+        if (r->kind != K_STEM) continue;
+        char *copy = rx_strdup(r->expanded), *save = NULL;
+        for (char *w = strtok_r(copy, "|", &save); w; w = strtok_r(NULL, "|", &save)) {
+            size_t l = strlen(w);
+            if (l < 2) continue;
+            t->stems = rx_realloc(t->stems, (t->n + 1) * sizeof *t->stems);
+            t->lens = rx_realloc(t->lens, (t->n + 1) * sizeof *t->lens);
+            for (char *c = w; *c; c++) *c = (char)rx_tolower((unsigned char)*c);
+            t->stems[t->n] = rx_strdup(w);
+            t->lens[t->n] = l;
+            t->n++;
+        }
+        free(copy);
+    }
+    if (!t->n) return;
+    qsort(t->stems, t->n, sizeof *t->stems, cmp_len_desc);   /* longest first within a bucket */
+    for (size_t i = 0; i < t->n; i++) t->lens[i] = strlen(t->stems[i]);
+    t->bucket = rx_calloc(65537, sizeof *t->bucket);
+    t->order = rx_malloc(t->n * sizeof *t->order);
+    for (size_t i = 0; i < t->n; i++) t->bucket[stem_key((const unsigned char *)t->stems[i]) + 1]++;
+    for (size_t k = 1; k <= 65536; k++) t->bucket[k] += t->bucket[k - 1];
+    uint32_t *fill = rx_calloc(65536, sizeof *fill);
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t k = stem_key((const unsigned char *)t->stems[i]);
+        t->order[t->bucket[k] + fill[k]++] = (uint32_t)i;
+    }
+    free(fill);
+}
+
+size_t engine_stem_at(const rachis_engine *e, const char *text, size_t len, size_t pos)
+{
+    const stem_table *t = &e->stems;
+    if (pos + 1 >= len) return 0;
+    uint32_t k = stem_key((const unsigned char *)text + pos);
+    for (uint32_t j = t->bucket[k]; j < t->bucket[k + 1]; j++) {
+        size_t i = t->order[j], l = t->lens[i];
+        if (pos + l > len) continue;
+        size_t m = 2;
+        while (m < l && rx_tolower((unsigned char)text[pos + m]) == (unsigned char)t->stems[i][m]) m++;
+        if (m == l) return l;
+    }
+    return 0;
+}
+
 rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **out, rachis_diags *diags)
 {
     *out = NULL;
@@ -218,6 +279,7 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
         return st;
     }
     e->jit = true;
+    build_stems(e);
     for (size_t i = 0; i < e->n_rules; i++)
         if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
     for (int g = 0; g < G_COUNT; g++)
@@ -245,6 +307,11 @@ void rachis_engine_free(rachis_engine *e)
         free(e->groups[g].rules);
     }
     rules_free(e->rules, e->n_rules);
+    for (size_t i = 0; i < e->stems.n; i++) free(e->stems.stems[i]);
+    free(e->stems.stems);
+    free(e->stems.lens);
+    free(e->stems.bucket);
+    free(e->stems.order);
     free(e);
 }
 
@@ -257,6 +324,16 @@ size_t rachis_engine_rule_count(const rachis_engine *e)
 }
 
 bool rachis_engine_jit(const rachis_engine *e) { return e->jit; }
+
+size_t rachis_engine_rule_total(const rachis_engine *e) { return e->n_rules; }
+
+void rachis_engine_rule_info(const rachis_engine *e, size_t i, const char **kind, const char **id, const char **expanded)
+{
+    const rule *r = &e->rules[i];
+    *kind = rule_kind_name(r->kind);
+    *id = r->id;
+    *expanded = r->expanded ? r->expanded : "";
+}
 
 const char *engine_value(const rachis_engine *e, const char *vclass, const char *text, size_t n,
                          pcre2_match_data *md)

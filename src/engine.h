@@ -11,7 +11,7 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -71,9 +71,19 @@ enum {
     G_COUNT = G_TRIGGER0 + RACHIS_SECTION_COUNT
 };
 
+/* Literal word stems, bucketed by their first two bytes (lower case). */
+typedef struct stem_table {
+    char **stems;          /* lower case */
+    size_t *lens;
+    size_t n;
+    uint32_t *bucket;      /* 65536 + 1 offsets into order[] */
+    uint32_t *order;
+} stem_table;
+
 struct rachis_engine {
     rule *rules;
     size_t n_rules;
+    stem_table stems;
     rgroup groups[G_COUNT];
     bool jit;
 };
@@ -81,6 +91,9 @@ struct rachis_engine {
 /* patterns.c: parse every *.rules file of DIR into RULES (expanded, checked). */
 rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
 void rules_free(rule *rules, size_t n);
+const char *rule_kind_name(rule_kind k);
+/* Length of the stem that begins at TEXT[POS], or 0. */
+size_t engine_stem_at(const rachis_engine *e, const char *text, size_t len, size_t pos);
 
 /* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */
 #define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)

@@ -27,9 +27,17 @@ static void add_window(rachis_scanner *s, sentence *st, size_t a, size_t b)
     st->n_win++;
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+    const rachis_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static void mark_candidates(rachis_scanner *s)
 {
-    if (!s->e->groups[G_ANCHOR].code) {
+    const char *t = s->text;
+    size_t n = s->len;
+    if (!s->e->stems.n && !s->e->groups[G_ANCHOR].code) {
         for (size_t i = 0; i < s->sents.n; i++) {
             sentence *st = &s->sents.v[i];
             st->candidate = true;
@@ -40,18 +48,41 @@ static void mark_candidates(rachis_scanner *s)
         }
         return;
     }
-    size_t pos = 0, si = 0;
-    while (pos < s->len && si < s->sents.n) {
-        int rc = scan_match(s, G_ANCHOR, s->text, s->len, pos, 0, s->md);
-        if (rc < 0) break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        while (si < s->sents.n && s->sents.v[si].end <= ov[0]) si++;
+    /* stems: literal word beginnings, looked up at every word start */
+    s->hits.n = 0;
+    if (s->e->stems.n)
+        for (size_t i = 0; i + 1 < n; i++) {
+            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1]))) continue;
+            size_t l = engine_stem_at(s->e, t, n, i);
+            if (!l) continue;
+            rachis_span h = {i, i + l};
+            VEC_PUSH(s->hits, h);
+            i += l - 1;
+        }
+    /* anchors: regexes, for what a stem cannot say */
+    bool sorted = true;
+    if (s->e->groups[G_ANCHOR].code) {
+        size_t pos = 0, stems = s->hits.n;
+        while (pos < n) {
+            int rc = scan_match(s, G_ANCHOR, t, n, pos, 0, s->md);
+            if (rc < 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            rachis_span h = {ov[0], ov[1]};
+            VEC_PUSH(s->hits, h);
+        }
+        sorted = !stems || stems == s->hits.n;
+    }
+    if (!sorted) qsort(s->hits.v, s->hits.n, sizeof *s->hits.v, cmp_span);
+    size_t si = 0;
+    for (size_t k = 0; k < s->hits.n; k++) {
+        const rachis_span *h = &s->hits.v[k];
+        while (si < s->sents.n && s->sents.v[si].end <= h->start) si++;
         if (si == s->sents.n) break;
         sentence *st = &s->sents.v[si];
-        if (st->start > ov[0]) continue;
+        if (st->start > h->start) continue;
         st->candidate = true;
-        add_window(s, st, ov[0], ov[1]);
+        add_window(s, st, h->start, h->end);
     }
 }
 

@@ -194,6 +194,11 @@ void rachis_engine_free(rachis_engine *e);
 /* Number of rules of each kind, for check-patterns' summary. */
 size_t rachis_engine_rule_count(const rachis_engine *e);
 bool rachis_engine_jit(const rachis_engine *e);
+/* Rule I of the engine (0 <= I < rachis_engine_rule_total): its kind
+ * ("rule", "trigger", ...), id ("fracture:compression-fracture") and the
+ * pattern after {NAME} expansion — for pattern authors and benchmarks. */
+size_t rachis_engine_rule_total(const rachis_engine *e);
+void rachis_engine_rule_info(const rachis_engine *e, size_t i, const char **kind, const char **id, const char **expanded);
 
 /* The section a header title names ("Impression", "REASON FOR STUDY"), by
  * the engine's section patterns; -1 when none.  For readers of structured

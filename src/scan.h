@@ -74,6 +74,7 @@ struct rachis_scanner {
     lgroup_vec groups;
     trig_vec trigs;
     VEC(rachis_span) wins;
+    VEC(rachis_span) hits;      /* stem and anchor hits, in text order */
     finding_vec findings;
     finfo_vec finfo;
     lmention_vec out_levels;

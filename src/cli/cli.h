@@ -22,7 +22,7 @@ typedef struct cli_opts {
     const char *section;
     const char *id_col, *text_col, *patient_col, *date_col;
     const char *db, *csv;
-    bool with_text, strict, quiet, json, errors;
+    bool with_text, strict, quiet, json, errors, dump;
     int jobs;
     double min_f1;
     unsigned long max_report_bytes, match_limit, depth_limit;

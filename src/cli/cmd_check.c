@@ -15,7 +15,13 @@ int cmd_check(cli_opts *o, const char *argv0)
     rachis_engine *e = NULL;
     rachis_status st = rachis_engine_load(dir, o->strict, &e, &diags);
     for (size_t i = 0; i < diags.count; i++) rachis_diag_print(&diags.items[i], stderr);
-    if (st == RACHIS_OK) {
+    if (st == RACHIS_OK && o->dump) {
+        for (size_t i = 0; i < rachis_engine_rule_total(e); i++) {
+            const char *kind, *id, *rx;
+            rachis_engine_rule_info(e, i, &kind, &id, &rx);
+            printf("%s\t%s\t%s\n", kind, id, rx);
+        }
+    } else if (st == RACHIS_OK) {
         if (!o->quiet)
             printf("%s: %zu rules, %zu warning(s), JIT %s\n", dir, rachis_engine_rule_count(e), diags.warnings,
                    rachis_engine_jit(e) ? "on" : "off");

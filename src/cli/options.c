@@ -12,7 +12,7 @@
 typedef enum {
     O_PATTERNS, O_OUTPUT, O_WITH_TEXT, O_STRICT, O_QUIET, O_JOBS, O_FORMAT, O_MAX_REPORT, O_MATCH_LIMIT,
     O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION,
-    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV
+    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV, O_DUMP
 } opt_id;
 
 typedef struct opt_def {
@@ -40,6 +40,7 @@ static const opt_def options[] = {
     {O_MATCH_LIMIT, "match-limit", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_ASSERT), "PCRE2 match limit per regex call (default 2000000)"},
     {O_DEPTH_LIMIT, "depth-limit", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_ASSERT), "PCRE2 depth limit (default 20000)"},
     {O_STRICT, "strict", 0, NULL, ALL, "treat pattern warnings as errors"},
+    {O_DUMP, "dump", 0, NULL, C(CMD_CHECK), "print every rule: kind, id and pattern after {NAME} expansion"},
     {O_QUIET, "quiet", 'q', NULL, ALL, "no progress or summary on standard error"},
     {O_GOLD, "gold", 'g', "FILE", C(CMD_EVAL), "gold standard (JSON Lines: id, findings)"},
     {O_RESULTS, "results", 'r', "FILE", C(CMD_EVAL), "score this rachis output instead of running rachis on INPUTS"},
@@ -135,6 +136,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *val)
     case O_SECTION: o->section = val; break;
     case O_ID_COL: o->id_col = val; break;
     case O_DB: o->db = val; break;
+    case O_DUMP: o->dump = true; break;
     case O_CSV: o->csv = val; break;
     case O_TEXT_COL: o->text_col = val; break;
     case O_PATIENT_COL: o->patient_col = val; break;
