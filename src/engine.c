@@ -207,64 +207,100 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         return false;
     }
     if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    if (g == G_LEVEL) {
+        grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
+        if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    }
     rachis_buf_free(&rx);
     return true;
 }
 
 static int cmp_len_desc(const void *a, const void *b)
 {
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    return la < lb ? 1 : la > lb ? -1 : strcmp(*(char *const *)a, *(char *const *)b);
+    const char *x = *(char *const *)a, *y = *(char *const *)b;   /* entries start with their string */
+    size_t la = strlen(x), lb = strlen(y);
+    return la < lb ? 1 : la > lb ? -1 : strcmp(x, y);
 }
 
 static uint32_t stem_key(const unsigned char *s) { return (uint32_t)(rx_tolower(s[0]) << 8 | rx_tolower(s[1])); }
 
-/* Buckets every stem by its first two bytes, for the candidate scan. */
-static void build_stems(rachis_engine *e)
+/* Buckets every stem of KIND by its first two bytes, for the candidate scans. */
+static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
 {
-    stem_table *t = &e->stems;
+    typedef struct { char *s; unsigned c; } entry;
+    entry *all = NULL;
+    size_t n = 0;
     for (size_t i = 0; i < e->n_rules; i++) {
         const rule *r = &e->rules[i];
-        if (r->kind != K_STEM) continue;
+        if (r->kind != kind) continue;
         char *copy = rx_strdup(r->expanded), *save = NULL;
         for (char *w = strtok_r(copy, "|", &save); w; w = strtok_r(NULL, "|", &save)) {
-            size_t l = strlen(w);
-            if (l < 2) continue;
-            t->stems = rx_realloc(t->stems, (t->n + 1) * sizeof *t->stems);
-            t->lens = rx_realloc(t->lens, (t->n + 1) * sizeof *t->lens);
+            if (strlen(w) < 2) continue;
             for (char *c = w; *c; c++) *c = (char)rx_tolower((unsigned char)*c);
-            t->stems[t->n] = rx_strdup(w);
-            t->lens[t->n] = l;
-            t->n++;
+            all = rx_realloc(all, (n + 1) * sizeof *all);
+            all[n].s = rx_strdup(w);
+            all[n].c = r->concepts ? r->concepts : (1u << RACHIS_CONCEPT_COUNT) - 1;
+            n++;
         }
         free(copy);
     }
-    if (!t->n) return;
-    qsort(t->stems, t->n, sizeof *t->stems, cmp_len_desc);   /* longest first within a bucket */
-    for (size_t i = 0; i < t->n; i++) t->lens[i] = strlen(t->stems[i]);
+    if (!n) return;
+    qsort(all, n, sizeof *all, cmp_len_desc);   /* longest first within a bucket */
+    size_t u = 0;                               /* one entry per stem: concepts merged */
+    for (size_t i = 0; i < n; i++) {
+        if (u && !strcmp(all[u - 1].s, all[i].s)) {
+            all[u - 1].c |= all[i].c;
+            free(all[i].s);
+        } else {
+            all[u++] = all[i];
+        }
+    }
+    n = u;
+    t->n = n;
+    t->stems = rx_malloc(n * sizeof *t->stems);
+    t->lens = rx_malloc(n * sizeof *t->lens);
+    t->concepts = rx_malloc(n * sizeof *t->concepts);
+    for (size_t i = 0; i < n; i++) {
+        t->stems[i] = all[i].s;
+        t->lens[i] = strlen(all[i].s);
+        t->concepts[i] = all[i].c;
+    }
+    free(all);
     t->bucket = rx_calloc(65537, sizeof *t->bucket);
-    t->order = rx_malloc(t->n * sizeof *t->order);
-    for (size_t i = 0; i < t->n; i++) t->bucket[stem_key((const unsigned char *)t->stems[i]) + 1]++;
+    t->order = rx_malloc(n * sizeof *t->order);
+    for (size_t i = 0; i < n; i++) t->bucket[stem_key((const unsigned char *)t->stems[i]) + 1]++;
     for (size_t k = 1; k <= 65536; k++) t->bucket[k] += t->bucket[k - 1];
     uint32_t *fill = rx_calloc(65536, sizeof *fill);
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint32_t k = stem_key((const unsigned char *)t->stems[i]);
         t->order[t->bucket[k] + fill[k]++] = (uint32_t)i;
     }
     free(fill);
 }
 
-size_t engine_stem_at(const rachis_engine *e, const char *text, size_t len, size_t pos)
+static void free_stems(stem_table *t)
 {
-    const stem_table *t = &e->stems;
-    if (pos + 1 >= len) return 0;
+    for (size_t i = 0; i < t->n; i++) free(t->stems[i]);
+    free(t->stems);
+    free(t->lens);
+    free(t->concepts);
+    free(t->bucket);
+    free(t->order);
+}
+
+size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t pos, unsigned *concepts)
+{
+    if (pos + 1 >= len || !t->n) return 0;
     uint32_t k = stem_key((const unsigned char *)text + pos);
     for (uint32_t j = t->bucket[k]; j < t->bucket[k + 1]; j++) {
         size_t i = t->order[j], l = t->lens[i];
         if (pos + l > len) continue;
         size_t m = 2;
         while (m < l && rx_tolower((unsigned char)text[pos + m]) == (unsigned char)t->stems[i][m]) m++;
-        if (m == l) return l;
+        if (m == l) {
+            if (concepts) *concepts = t->concepts[i];
+            return l;
+        }
     }
     return 0;
 }
@@ -279,7 +315,8 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
         return st;
     }
     e->jit = true;
-    build_stems(e);
+    build_stems(e, K_STEM, &e->stems);
+    build_stems(e, K_LEVELSTEM, &e->levelstems);
     for (size_t i = 0; i < e->n_rules; i++)
         if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
     for (int g = 0; g < G_COUNT; g++)
@@ -304,14 +341,12 @@ void rachis_engine_free(rachis_engine *e)
     if (!e) return;
     for (int g = 0; g < G_COUNT; g++) {
         if (e->groups[g].code) pcre2_code_free(e->groups[g].code);
+        if (e->groups[g].at) pcre2_code_free(e->groups[g].at);
         free(e->groups[g].rules);
     }
     rules_free(e->rules, e->n_rules);
-    for (size_t i = 0; i < e->stems.n; i++) free(e->stems.stems[i]);
-    free(e->stems.stems);
-    free(e->stems.lens);
-    free(e->stems.bucket);
-    free(e->stems.order);
+    free_stems(&e->stems);
+    free_stems(&e->levelstems);
     free(e);
 }
 

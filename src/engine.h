@@ -11,7 +11,7 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -58,6 +58,7 @@ typedef struct rule {
 /* A set of rules compiled into one regex: alternatives tagged (*MARK:i). */
 typedef struct rgroup {
     pcre2_code *code;
+    pcre2_code *at;         /* the same, compiled anchored (G_LEVEL): JIT at a chosen position */
     rule **rules;
     size_t n;
 } rgroup;
@@ -75,6 +76,7 @@ enum {
 typedef struct stem_table {
     char **stems;          /* lower case */
     size_t *lens;
+    unsigned *concepts;    /* the concepts each stem announces (all when its rule names none) */
     size_t n;
     uint32_t *bucket;      /* 65536 + 1 offsets into order[] */
     uint32_t *order;
@@ -83,7 +85,8 @@ typedef struct stem_table {
 struct rachis_engine {
     rule *rules;
     size_t n_rules;
-    stem_table stems;
+    stem_table stems;       /* candidate windows for the concept rules */
+    stem_table levelstems;  /* where a level without digits may start ("twelfth", "atlas") */
     rgroup groups[G_COUNT];
     bool jit;
 };
@@ -92,8 +95,9 @@ struct rachis_engine {
 rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
 void rules_free(rule *rules, size_t n);
 const char *rule_kind_name(rule_kind k);
-/* Length of the stem that begins at TEXT[POS], or 0. */
-size_t engine_stem_at(const rachis_engine *e, const char *text, size_t len, size_t pos);
+/* Length of the stem of table T that begins at TEXT[POS], or 0; its
+ * concepts into *CONCEPTS when given. */
+size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t pos, unsigned *concepts);
 
 /* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */
 #define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)

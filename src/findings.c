@@ -13,23 +13,25 @@
 #define WIN_BEFORE 80
 #define WIN_AFTER 160
 
-static void add_window(rachis_scanner *s, sentence *st, size_t a, size_t b)
+static void add_window(rachis_scanner *s, sentence *st, size_t a, size_t b, unsigned concepts)
 {
     a = a > st->start + WIN_BEFORE ? a - WIN_BEFORE : st->start;
     b = b + WIN_AFTER < st->end ? b + WIN_AFTER : st->end;
     if (st->n_win && s->wins.v[s->wins.n - 1].end >= a) {
-        s->wins.v[s->wins.n - 1].end = b;
+        window *w = &s->wins.v[s->wins.n - 1];
+        if (b > w->end) w->end = b;
+        w->concepts |= concepts;
         return;
     }
     if (!st->n_win) st->first_win = s->wins.n;
-    rachis_span w = {a, b};
+    window w = {a, b, concepts};
     VEC_PUSH(s->wins, w);
     st->n_win++;
 }
 
 static int cmp_span(const void *a, const void *b)
 {
-    const rachis_span *x = a, *y = b;
+    const window *x = a, *y = b;
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
@@ -43,7 +45,7 @@ static void mark_candidates(rachis_scanner *s)
             st->candidate = true;
             st->first_win = s->wins.n;
             st->n_win = 1;
-            rachis_span w = {st->start, st->end};
+            window w = {st->start, st->end, ~0u};
             VEC_PUSH(s->wins, w);
         }
         return;
@@ -53,9 +55,10 @@ static void mark_candidates(rachis_scanner *s)
     if (s->e->stems.n)
         for (size_t i = 0; i + 1 < n; i++) {
             if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1]))) continue;
-            size_t l = engine_stem_at(s->e, t, n, i);
+            unsigned concepts = 0;
+            size_t l = engine_stem_at(&s->e->stems, t, n, i, &concepts);
             if (!l) continue;
-            rachis_span h = {i, i + l};
+            window h = {i, i + l, concepts};
             VEC_PUSH(s->hits, h);
             i += l - 1;
         }
@@ -68,7 +71,8 @@ static void mark_candidates(rachis_scanner *s)
             if (rc < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-            rachis_span h = {ov[0], ov[1]};
+            const rule *r = scan_rule(s, G_ANCHOR, s->md);
+            window h = {ov[0], ov[1], r && r->concepts ? r->concepts : ~0u};
             VEC_PUSH(s->hits, h);
         }
         sorted = !stems || stems == s->hits.n;
@@ -76,13 +80,13 @@ static void mark_candidates(rachis_scanner *s)
     if (!sorted) qsort(s->hits.v, s->hits.n, sizeof *s->hits.v, cmp_span);
     size_t si = 0;
     for (size_t k = 0; k < s->hits.n; k++) {
-        const rachis_span *h = &s->hits.v[k];
+        const window *h = &s->hits.v[k];
         while (si < s->sents.n && s->sents.v[si].end <= h->start) si++;
         if (si == s->sents.n) break;
         sentence *st = &s->sents.v[si];
         if (st->start > h->start) continue;
         st->candidate = true;
-        add_window(s, st, h->start, h->end);
+        add_window(s, st, h->start, h->end, h->concepts);
     }
 }
 
@@ -141,6 +145,7 @@ static void add_findings(rachis_scanner *s, int si)
     int vetoes[RACHIS_CONCEPT_COUNT] = {-1, -1, -1, -1};   /* -1 not yet known */
     for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++)
     for (size_t w = st->first_win; w < st->first_win + st->n_win; w++) {
+        if (!(s->wins.v[w].concepts & (1u << (g - G_CONCEPT0)))) continue;   /* no stem of this concept near */
         size_t pos = s->wins.v[w].start, end = s->wins.v[w].end;
         while (pos < end) {
             int rc = scan_match(s, g, s->text, end, pos, 0, s->md);

@@ -104,34 +104,60 @@ static void push_mention(rachis_scanner *s, size_t a, size_t b, int first, int l
     VEC_PUSH(s->mentions, m);
 }
 
+/* Turns the level match in MD into mentions; returns where it ends. */
+static size_t take_match(rachis_scanner *s, pcre2_match_data *md)
+{
+    const char *t = s->text;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    size_t ms = ov[0], me = ov[1];
+    const char *reg1 = NULL, *reg2 = NULL;
+    size_t end1 = ms, end2 = 0;
+    int first = endpoint(s, md, 1, NULL, &reg1, &end1);
+    if (first < 0) return me;
+    int last = endpoint(s, md, 2, reg1, &reg2, &end2);
+    if (last >= 0) push_mention(s, ms, end2, first, last);
+    else push_mention(s, ms, end1, first, first);
+    /* bare list numbers after it: "T11 and 12" */
+    const char *reg = last >= 0 && reg2 ? reg2 : reg1;
+    const rgroup *grp = &s->e->groups[G_LEVEL];
+    for (int k = 1; k <= 4; k++) {
+        char name[4];
+        size_t a, b;
+        snprintf(name, sizeof name, "a%d", k);
+        if (!group_text(md, grp, name, t, &a, &b)) continue;
+        int l = level_of(reg, number_of(s, t, a, b));
+        if (l >= 0) push_mention(s, a, b, l, l);
+    }
+    return me;
+}
+
+static bool word_start(const char *t, size_t i) { return rx_isalnum((unsigned char)t[i]) && (!i || !rx_isalnum((unsigned char)t[i - 1])); }
+
+/* Level mentions: the level rules are tried, anchored, only where a level
+ * can begin — a word start just before a run of digits ("T12", "Th-12",
+ * "T 12", "12th"), or a level stem ("twelfth", "atlas"). */
 void levels_find(rachis_scanner *s)
 {
     const char *t = s->text;
-    size_t n = s->len, pos = 0;
+    size_t n = s->len, next = 0;
     pcre2_match_data *md = s->md;
-    while (pos < n) {
-        int rc = scan_match(s, G_LEVEL, t, n, pos, 0, md);
-        if (rc < 0) break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t ms = ov[0], me = ov[1];
-        pos = me > ms ? me : ms + 1;
-        const char *reg1 = NULL, *reg2 = NULL;
-        size_t end1 = ms, end2 = 0;
-        int first = endpoint(s, md, 1, NULL, &reg1, &end1);
-        if (first < 0) continue;
-        int last = endpoint(s, md, 2, reg1, &reg2, &end2);
-        if (last >= 0) push_mention(s, ms, end2, first, last);
-        else push_mention(s, ms, end1, first, first);
-        /* bare list numbers after it: "T11 and 12" */
-        const char *reg = last >= 0 && reg2 ? reg2 : reg1;
-        const rgroup *grp = &s->e->groups[G_LEVEL];
-        for (int k = 1; k <= 4; k++) {
-            char name[4];
-            size_t a, b;
-            snprintf(name, sizeof name, "a%d", k);
-            if (!group_text(md, grp, name, t, &a, &b)) continue;
-            int l = level_of(reg, number_of(s, t, a, b));
-            if (l >= 0) push_mention(s, a, b, l, l);
+    const stem_table *ls = &s->e->levelstems;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (rx_isdigit(c) && (!i || !rx_isdigit((unsigned char)t[i - 1]))) {
+            size_t q = i >= 4 ? i - 4 : 0;
+            if (q < next) q = next;
+            for (; q <= i; q++) {
+                if (!word_start(t, q) || scan_match_at(s, G_LEVEL, t, n, q, md) < 0) continue;
+                next = take_match(s, md);
+                if (next > i) i = next - 1;
+                break;
+            }
+        } else if (i >= next && ls->n && rx_isalpha(c) && word_start(t, i) && engine_stem_at(ls, t, n, i, NULL)) {
+            if (scan_match_at(s, G_LEVEL, t, n, i, md) >= 0) {
+                next = take_match(s, md);
+                if (next > i) i = next - 1;
+            }
         }
     }
 }

@@ -11,7 +11,7 @@
 
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
-    "anaphor", "region", "levelbind", "anchor", "stem", "rule", "exclude", "veto", "attr", "trigger",
+    "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "rule", "exclude", "veto", "attr", "trigger",
 };
 
 const char *rule_kind_name(rule_kind k) { return (unsigned)k < K_KIND_COUNT ? kind_names[k] : "?"; }
@@ -142,7 +142,7 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
     rule *r = &d->r;
     const char *lt = line_text(L, d, line);
     if (!strcmp(key, "concept") && (r->kind == K_RULE || r->kind == K_EXCLUDE || r->kind == K_ATTR ||
-                                     r->kind == K_ANCHOR || r->kind == K_VETO)) {
+                                     r->kind == K_ANCHOR || r->kind == K_VETO || r->kind == K_STEM)) {
         if (!parse_concepts(val, &r->concepts)) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
                      "unknown concept '%s' (compression_fracture, cord_compression, "
@@ -277,7 +277,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, levelbind, anchor, stem, rule, exclude, veto, attr, trigger)", kind);
+                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, rule, exclude, veto, attr, trigger)", kind);
         free(kind);
         return false;
     }
@@ -605,7 +605,7 @@ static void check_stems(loader *L, draft *d)
 
 static void check_rule(loader *L, draft *d, bool strict)
 {
-    if (d->r.kind == K_STEM) {
+    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM) {
         check_stems(L, d);
         return;
     }

@@ -68,6 +68,19 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
     return rc;
 }
 
+int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md)
+{
+    const rgroup *grp = &s->e->groups[g];
+    if (!grp->at || start > len) return -1;
+    int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT) {
+        s->limit_hit = true;
+        return -1;
+    }
+    return rc;
+}
+
 const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
 {
     PCRE2_SPTR mark = pcre2_get_mark(md);

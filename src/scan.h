@@ -35,6 +35,13 @@ typedef struct lgroup {
     int sentence;
 } lgroup;
 
+/* A stretch of a sentence where concept rules run, and the concepts whose
+ * stems were seen there. */
+typedef struct window {
+    size_t start, end;
+    unsigned concepts;
+} window;
+
 typedef struct trig {
     size_t start, end;
     const rule *r;
@@ -73,8 +80,8 @@ struct rachis_scanner {
     mention_vec mentions;
     lgroup_vec groups;
     trig_vec trigs;
-    VEC(rachis_span) wins;
-    VEC(rachis_span) hits;      /* stem and anchor hits, in text order */
+    VEC(window) wins;
+    VEC(window) hits;           /* stem and anchor hits, in text order */
     finding_vec findings;
     finfo_vec finfo;
     lmention_vec out_levels;
@@ -85,6 +92,8 @@ struct rachis_scanner {
  * result.  Limit errors set s->limit_hit and return -1 (no match). */
 int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
                pcre2_match_data *md);
+/* The same, with group G's anchored copy, at START exactly. */
+int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md);
 /* The rule whose alternative matched last in group G. */
 const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md);
 
