@@ -15,17 +15,42 @@ void context_sentence_trigs(rachis_scanner *s, int si)
     st->trig_done = true;
     st->first_trig = s->trigs.n;
     st->n_trig = 0;
-    size_t pos = st->start;
-    while (pos < st->end) {
-        int rc = scan_match(s, G_TRIGGER0 + st->section, s->text, st->end, pos, 0, s->md2);
-        if (rc < 0) break;
+    int g = G_TRIGGER0 + st->section;
+    const stem_table *ts = &s->e->triggerstems;
+    const char *t = s->text;
+    if (!ts->n && !ts->any_single) {   /* no trigger stems: one scan of the sentence */
+        size_t pos = st->start;
+        while (pos < st->end) {
+            int rc = scan_match(s, g, t, st->end, pos, 0, s->md2);
+            if (rc < 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md2);
+            pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            const rule *r = scan_rule(s, g, s->md2);
+            if (!r || ov[1] == ov[0]) continue;
+            trig tr = {ov[0], ov[1], r};
+            VEC_PUSH(s->trigs, tr);
+            st->n_trig++;
+        }
+        return;
+    }
+    /* triggers begin only where a trigger stem does: try the anchored group there */
+    for (size_t pos = st->start; pos < st->end; pos++) {
+        unsigned char c = (unsigned char)t[pos];
+        bool cand;
+        if (rx_isalnum(c)) {
+            if (pos > st->start && rx_isalnum((unsigned char)t[pos - 1])) continue;
+            cand = ts->single[c] || engine_stem_at(ts, t, st->end, pos, NULL);
+        } else {
+            cand = ts->single[c];
+        }
+        if (!cand || scan_match_at(s, g, t, st->end, pos, s->md2) < 0) continue;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md2);
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-        const rule *r = scan_rule(s, G_TRIGGER0 + st->section, s->md2);
+        const rule *r = scan_rule(s, g, s->md2);
         if (!r || ov[1] == ov[0]) continue;
-        trig t = {ov[0], ov[1], r};
-        VEC_PUSH(s->trigs, t);
+        trig tr = {ov[0], ov[1], r};
+        VEC_PUSH(s->trigs, tr);
         st->n_trig++;
+        pos = ov[1] - 1;
     }
 }
 

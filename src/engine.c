@@ -207,7 +207,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         return false;
     }
     if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
-    if (g == G_LEVEL) {
+    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
         if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     }
@@ -235,7 +235,12 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
         if (r->kind != kind) continue;
         char *copy = rx_strdup(r->expanded), *save = NULL;
         for (char *w = strtok_r(copy, "|", &save); w; w = strtok_r(NULL, "|", &save)) {
-            if (strlen(w) < 2) continue;
+            if (strlen(w) == 1) {
+                t->single[(unsigned char)w[0]] = t->single[rx_tolower((unsigned char)w[0])] = true;
+                t->single[rx_isalpha((unsigned char)w[0]) ? (unsigned char)(w[0] & ~32) : (unsigned char)w[0]] = true;
+                t->any_single = true;
+                continue;
+            }
             for (char *c = w; *c; c++) *c = (char)rx_tolower((unsigned char)*c);
             all = rx_realloc(all, (n + 1) * sizeof *all);
             all[n].s = rx_strdup(w);
@@ -317,6 +322,7 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
     e->jit = true;
     build_stems(e, K_STEM, &e->stems);
     build_stems(e, K_LEVELSTEM, &e->levelstems);
+    build_stems(e, K_TRIGGERSTEM, &e->triggerstems);
     for (size_t i = 0; i < e->n_rules; i++)
         if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
     for (int g = 0; g < G_COUNT; g++)
@@ -347,6 +353,7 @@ void rachis_engine_free(rachis_engine *e)
     rules_free(e->rules, e->n_rules);
     free_stems(&e->stems);
     free_stems(&e->levelstems);
+    free_stems(&e->triggerstems);
     free(e);
 }
 

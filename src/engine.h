@@ -11,7 +11,7 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_TRIGGERSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -80,6 +80,8 @@ typedef struct stem_table {
     size_t n;
     uint32_t *bucket;      /* 65536 + 1 offsets into order[] */
     uint32_t *order;
+    bool single[256];      /* one-character stems (a digit, '?', ':') */
+    bool any_single;
 } stem_table;
 
 struct rachis_engine {
@@ -87,6 +89,7 @@ struct rachis_engine {
     size_t n_rules;
     stem_table stems;       /* candidate windows for the concept rules */
     stem_table levelstems;  /* where a level without digits may start ("twelfth", "atlas") */
+    stem_table triggerstems; /* where an assertion trigger may start */
     rgroup groups[G_COUNT];
     bool jit;
 };

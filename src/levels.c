@@ -134,8 +134,8 @@ static size_t take_match(rachis_scanner *s, pcre2_match_data *md)
 static bool word_start(const char *t, size_t i) { return rx_isalnum((unsigned char)t[i]) && (!i || !rx_isalnum((unsigned char)t[i - 1])); }
 
 /* Level mentions: the level rules are tried, anchored, only where a level
- * can begin — a word start just before a run of digits ("T12", "Th-12",
- * "T 12", "12th"), or a level stem ("twelfth", "atlas"). */
+ * can begin — the word-starting letter just before a run of digits ("T12",
+ * "Th-12", "T 12"), or a level stem ("twelfth", "12th", "atlas"). */
 void levels_find(rachis_scanner *s)
 {
     const char *t = s->text;
@@ -144,16 +144,19 @@ void levels_find(rachis_scanner *s)
     const stem_table *ls = &s->e->levelstems;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
-        if (rx_isdigit(c) && (!i || !rx_isdigit((unsigned char)t[i - 1]))) {
-            size_t q = i >= 4 ? i - 4 : 0;
-            if (q < next) q = next;
-            for (; q <= i; q++) {
-                if (!word_start(t, q) || scan_match_at(s, G_LEVEL, t, n, q, md) < 0) continue;
+        if (rx_isdigit(c) && i && !rx_isdigit((unsigned char)t[i - 1])) {
+            /* the letter a numeric level starts with: just before the digits, or
+             * before one "h", "-" or space ("T12", "Th12", "T-12", "T 12") */
+            size_t k = i;
+            while (k > 0 && i - k < 3 && (t[k - 1] == ' ' || t[k - 1] == '-' || t[k - 1] == 'h' || t[k - 1] == 'H')) k--;
+            if (k > 0 && k - 1 >= next && rx_isalpha((unsigned char)t[k - 1]) && word_start(t, k - 1) &&
+                scan_match_at(s, G_LEVEL, t, n, k - 1, md) >= 0) {
                 next = take_match(s, md);
                 if (next > i) i = next - 1;
-                break;
+                continue;
             }
-        } else if (i >= next && ls->n && rx_isalpha(c) && word_start(t, i) && engine_stem_at(ls, t, n, i, NULL)) {
+        }
+        if (i >= next && ls->n && rx_isalnum(c) && word_start(t, i) && engine_stem_at(ls, t, n, i, NULL)) {
             if (scan_match_at(s, G_LEVEL, t, n, i, md) >= 0) {
                 next = take_match(s, md);
                 if (next > i) i = next - 1;

@@ -11,7 +11,7 @@
 
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
-    "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "rule", "exclude", "veto", "attr", "trigger",
+    "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "triggerstem", "rule", "exclude", "veto", "attr", "trigger",
 };
 
 const char *rule_kind_name(rule_kind k) { return (unsigned)k < K_KIND_COUNT ? kind_names[k] : "?"; }
@@ -277,7 +277,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, rule, exclude, veto, attr, trigger)", kind);
+                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, rule, exclude, veto, attr, trigger)", kind);
         free(kind);
         return false;
     }
@@ -585,13 +585,16 @@ static pcre2_code *compile_checked(loader *L, draft *d, const char *rx, size_t l
     return code;
 }
 
-/* A stem rule is a '|'-separated list of literal word beginnings. */
+/* A stem rule is a '|'-separated list of literal word beginnings (and, for
+ * trigger stems, single punctuation characters). */
 static void check_stems(loader *L, draft *d)
 {
     const char *s = d->src.data ? d->src.data : "";
     for (size_t i = 0; i < d->src.len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!(rx_isalnum(c) || c == '|' || c == '-' || c == '/' || c >= 0x80) ||
+        bool lone = (i == 0 || s[i - 1] == '|') && (i + 1 == d->src.len || s[i + 1] == '|');
+        bool punct = d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'", c);
+        if (!(rx_isalnum(c) || c == '|' || c == '-' || c == '/' || c == '\'' || c >= 0x80 || punct) ||
             (c == '|' && (i == 0 || i + 1 == d->src.len || s[i + 1] == '|'))) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, d->r.file, d->pos.v[i].line, d->pos.v[i].col,
                      draft_line(d, d->pos.v[i].line),
@@ -605,7 +608,7 @@ static void check_stems(loader *L, draft *d)
 
 static void check_rule(loader *L, draft *d, bool strict)
 {
-    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM) {
+    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM || d->r.kind == K_TRIGGERSTEM) {
         check_stems(L, d);
         return;
     }

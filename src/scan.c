@@ -54,12 +54,38 @@ void rachis_scanner_free(rachis_scanner *s)
     free(s);
 }
 
+#ifdef RACHIS_PROFILE
+/* -DRACHIS_PROFILE=ON: time spent in each rule group, printed at exit. */
+#include <time.h>
+static double prof_seconds[G_COUNT];
+static unsigned long prof_calls[G_COUNT];
+static void prof_dump(void)
+{
+    for (int g = 0; g < G_COUNT; g++)
+        if (prof_calls[g]) fprintf(stderr, "rachis profile: group %2d %9lu calls %8.3f s\n", g, prof_calls[g], prof_seconds[g]);
+}
+#define PROF_START struct timespec t0_, t1_; clock_gettime(CLOCK_MONOTONIC, &t0_)
+static int prof_registered;
+#define PROF_END(g)                                                                                       \
+    do {                                                                                                  \
+        if (!prof_registered) { prof_registered = 1; atexit(prof_dump); }                                 \
+        clock_gettime(CLOCK_MONOTONIC, &t1_);                                                             \
+        prof_seconds[g] += (double)(t1_.tv_sec - t0_.tv_sec) + (double)(t1_.tv_nsec - t0_.tv_nsec) / 1e9; \
+        prof_calls[g]++;                                                                                  \
+    } while (0)
+#else
+#define PROF_START
+#define PROF_END(g)
+#endif
+
 int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
                pcre2_match_data *md)
 {
     const rgroup *grp = &s->e->groups[g];
     if (!grp->code || start > len) return -1;
+    PROF_START;
     int rc = pcre2_match(grp->code, (PCRE2_SPTR)text, len, start, opts, md, s->mctx);
+    PROF_END(g);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
         rc == PCRE2_ERROR_HEAPLIMIT) {
         s->limit_hit = true;
@@ -72,7 +98,9 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
 {
     const rgroup *grp = &s->e->groups[g];
     if (!grp->at || start > len) return -1;
+    PROF_START;
     int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    PROF_END(g);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
         rc == PCRE2_ERROR_HEAPLIMIT) {
         s->limit_hit = true;

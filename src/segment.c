@@ -8,30 +8,46 @@
 #define MAX_SENTENCE 2000   /* bytes */
 
 typedef struct span3 { size_t start, end; int tag; } span3;
-typedef VEC(span3) span3_vec;
 
-/* Every match of line-start group G over the text (its patterns begin with ^). */
-static void line_matches(rachis_scanner *s, int g, span3_vec *out)
+/* The line-start group G matched at line start LS (its patterns begin with
+ * ^), or false. */
+static bool line_match(rachis_scanner *s, int g, size_t ls, span3 *out)
 {
-    size_t pos = 0;
-    while (pos < s->len) {
-        int rc = scan_match(s, g, s->text, s->len, pos, 0, s->md);
-        if (rc < 0) break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        const rule *r = scan_rule(s, g, s->md);
-        span3 m = {ov[0], ov[1], r ? r->section : -1};
-        VEC_PUSH(*out, m);
-        pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-    }
+    if (scan_match_at(s, g, s->text, s->len, ls, s->md) < 0) return false;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    const rule *r = scan_rule(s, g, s->md);
+    out->start = ov[0];
+    out->end = ov[1];
+    out->tag = r ? r->section : -1;
+    return true;
 }
 
-/* The match of OUT that starts at line start LS (skipping indentation), or NULL. */
-static const span3 *at_line(const span3_vec *v, size_t *cursor, size_t ls, size_t first_nonspace)
+/* Cheap tests before the line-start patterns run: a section header line has
+ * a colon or dash early, or is short; a list item starts with a digit, a
+ * bracket or a bullet (or a letter and a bracket); a level heading has a
+ * digit early. */
+static bool may_be_header(const char *t, size_t fn, size_t lend)
 {
-    while (*cursor < v->n && v->v[*cursor].start < ls) (*cursor)++;
-    if (*cursor < v->n && v->v[*cursor].start >= ls && v->v[*cursor].start <= first_nonspace)
-        return &v->v[*cursor];
-    return NULL;
+    if (fn >= lend || !rx_isalpha((unsigned char)t[fn])) return false;
+    if (lend - fn <= 64) return true;
+    for (size_t i = fn; i < fn + 64; i++)
+        if (t[i] == ':' || (t[i] == '-' && i > fn && t[i - 1] == ' ')) return true;
+    return false;
+}
+
+static bool may_be_listmark(const char *t, size_t fn, size_t lend)
+{
+    if (fn >= lend) return false;
+    unsigned char c = (unsigned char)t[fn];
+    if (!rx_isalpha(c)) return true;
+    return fn + 1 < lend && (t[fn + 1] == ')' || t[fn + 1] == ' ');
+}
+
+static bool may_be_heading(const char *t, size_t fn, size_t lend)
+{
+    for (size_t i = fn; i < lend && i < fn + 40; i++)
+        if (rx_isdigit((unsigned char)t[i])) return true;
+    return false;
 }
 
 typedef struct splitter {
@@ -142,10 +158,6 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
 {
     const char *t = s->text;
     size_t n = s->len;
-    span3_vec hdrs = {0}, lists = {0}, heads = {0};
-    if (!in->n_sections) line_matches(s, G_SECTION, &hdrs);
-    line_matches(s, G_LISTMARK, &lists);
-    line_matches(s, G_HEADING, &heads);
     /* the text's wrap width: its longest line */
     size_t width = 0, cur = 0;
     for (size_t i = 0; i < n; i++) {
@@ -160,7 +172,6 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
     sp.in = in;
     sp.sent_start = -1;
     sp.section = RACHIS_SEC_OTHER;
-    size_t hc = 0, lc = 0, dc = 0;
     size_t prev_len = 0;            /* length of the previous non-blank line */
     char prev_last = 0;             /* its last non-space character */
     bool prev_blank = true;
@@ -183,9 +194,10 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             continue;
         }
         size_t body = fn;
-        const span3 *h = at_line(&hdrs, &hc, ls, fn);
-        const span3 *lm = at_line(&lists, &lc, ls, fn);
-        const span3 *hd = at_line(&heads, &dc, ls, fn);
+        span3 hb, lb, db;
+        const span3 *h = !in->n_sections && may_be_header(t, fn, lend) && line_match(s, G_SECTION, ls, &hb) ? &hb : NULL;
+        const span3 *lm = may_be_listmark(t, fn, lend) && line_match(s, G_LISTMARK, ls, &lb) ? &lb : NULL;
+        const span3 *hd = may_be_heading(t, fn, lend) && line_match(s, G_HEADING, ls, &db) ? &db : NULL;
         /* does the open sentence run on from the previous line (hard wrap)? */
         bool open = sp.sent_start >= 0 && !prev_blank;
         bool cont = open && prev_last != ':' &&
@@ -221,7 +233,4 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         ls = next;
     }
     end_sentence(&sp);
-    free(hdrs.v);
-    free(lists.v);
-    free(heads.v);
 }
