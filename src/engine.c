@@ -207,9 +207,14 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         return false;
     }
     if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
-    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || (g >= G_TRIGGER0 && g < G_COUNT)) {
+    memset(grp->first, 0xff, sizeof grp->first);
+    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
+        (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
         if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+        const uint8_t *bits = NULL;
+        if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
+            memcpy(grp->first, bits, sizeof grp->first);
     }
     rachis_buf_free(&rx);
     return true;
@@ -323,6 +328,7 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
     build_stems(e, K_STEM, &e->stems);
     build_stems(e, K_LEVELSTEM, &e->levelstems);
     build_stems(e, K_TRIGGERSTEM, &e->triggerstems);
+    build_stems(e, K_SECTIONSTEM, &e->sectionstems);
     for (size_t i = 0; i < e->n_rules; i++)
         if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
     for (int g = 0; g < G_COUNT; g++)
@@ -354,6 +360,7 @@ void rachis_engine_free(rachis_engine *e)
     free_stems(&e->stems);
     free_stems(&e->levelstems);
     free_stems(&e->triggerstems);
+    free_stems(&e->sectionstems);
     free(e);
 }
 

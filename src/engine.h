@@ -11,7 +11,7 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_TRIGGERSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_TRIGGERSTEM, K_SECTIONSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -59,6 +59,7 @@ typedef struct rule {
 typedef struct rgroup {
     pcre2_code *code;
     pcre2_code *at;         /* the same, compiled anchored (G_LEVEL): JIT at a chosen position */
+    uint8_t first[32];      /* bytes a match of `at` can start with (all, when unknown) */
     rule **rules;
     size_t n;
 } rgroup;
@@ -90,6 +91,7 @@ struct rachis_engine {
     stem_table stems;       /* candidate windows for the concept rules */
     stem_table levelstems;  /* where a level without digits may start ("twelfth", "atlas") */
     stem_table triggerstems; /* where an assertion trigger may start */
+    stem_table sectionstems; /* first words of section headers */
     rgroup groups[G_COUNT];
     bool jit;
 };

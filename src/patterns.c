@@ -11,7 +11,7 @@
 
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
-    "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "triggerstem", "rule", "exclude", "veto", "attr", "trigger",
+    "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "triggerstem", "sectionstem", "rule", "exclude", "veto", "attr", "trigger",
 };
 
 const char *rule_kind_name(rule_kind k) { return (unsigned)k < K_KIND_COUNT ? kind_names[k] : "?"; }
@@ -277,7 +277,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, rule, exclude, veto, attr, trigger)", kind);
+                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger)", kind);
         free(kind);
         return false;
     }
@@ -608,7 +608,7 @@ static void check_stems(loader *L, draft *d)
 
 static void check_rule(loader *L, draft *d, bool strict)
 {
-    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM || d->r.kind == K_TRIGGERSTEM) {
+    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM || d->r.kind == K_TRIGGERSTEM || d->r.kind == K_SECTIONSTEM) {
         check_stems(L, d);
         return;
     }

@@ -98,6 +98,8 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
 {
     const rgroup *grp = &s->e->groups[g];
     if (!grp->at || start > len) return -1;
+    if (start < len && !(grp->first[(unsigned char)text[start] >> 3] & (1u << ((unsigned char)text[start] & 7))))
+        return -1;   /* no match can start with this byte */
     PROF_START;
     int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
     PROF_END(g);

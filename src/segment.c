@@ -26,9 +26,10 @@ static bool line_match(rachis_scanner *s, int g, size_t ls, span3 *out)
  * a colon or dash early, or is short; a list item starts with a digit, a
  * bracket or a bullet (or a letter and a bracket); a level heading has a
  * digit early. */
-static bool may_be_header(const char *t, size_t fn, size_t lend)
+static bool may_be_header(const rachis_engine *e, const char *t, size_t fn, size_t lend)
 {
     if (fn >= lend || !rx_isalpha((unsigned char)t[fn])) return false;
+    if (e->sectionstems.n && !engine_stem_at(&e->sectionstems, t, lend, fn, NULL)) return false;
     if (lend - fn <= 64) return true;
     for (size_t i = fn; i < fn + 64; i++)
         if (t[i] == ':' || (t[i] == '-' && i > fn && t[i - 1] == ' ')) return true;
@@ -98,7 +99,7 @@ static void end_sentence(splitter *sp)
 static bool is_abbrev(rachis_scanner *s, size_t word_start, size_t dot)
 {
     if (dot <= word_start || dot - word_start > 12) return false;
-    if (scan_match(s, G_ABBREV, s->text, s->len, word_start, 0, s->md2) < 0) return false;
+    if (scan_match_at(s, G_ABBREV, s->text, s->len, word_start, s->md2) < 0) return false;
     return pcre2_get_ovector_pointer(s->md2)[1] == dot + 1;
 }
 
@@ -195,7 +196,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         }
         size_t body = fn;
         span3 hb, lb, db;
-        const span3 *h = !in->n_sections && may_be_header(t, fn, lend) && line_match(s, G_SECTION, ls, &hb) ? &hb : NULL;
+        const span3 *h = !in->n_sections && may_be_header(s->e, t, fn, lend) && line_match(s, G_SECTION, ls, &hb) ? &hb : NULL;
         const span3 *lm = may_be_listmark(t, fn, lend) && line_match(s, G_LISTMARK, ls, &lb) ? &lb : NULL;
         const span3 *hd = may_be_heading(t, fn, lend) && line_match(s, G_HEADING, ls, &db) ? &db : NULL;
         /* does the open sentence run on from the previous line (hard wrap)? */
