@@ -39,7 +39,7 @@ void context_sentence_trigs(rachis_scanner *s, int si)
         bool cand;
         if (rx_isalnum(c)) {
             if (pos > st->start && rx_isalnum((unsigned char)t[pos - 1])) continue;
-            cand = ts->single[c] || engine_stem_at(ts, t, st->end, pos, NULL);
+            cand = ts->single[c] || (pos + 1 < st->end && stem_maybe(ts, t + pos) && engine_stem_at(ts, t, st->end, pos, NULL));
         } else {
             cand = ts->single[c];
         }

@@ -329,8 +329,23 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
     build_stems(e, K_LEVELSTEM, &e->levelstems);
     build_stems(e, K_TRIGGERSTEM, &e->triggerstems);
     build_stems(e, K_SECTIONSTEM, &e->sectionstems);
-    for (size_t i = 0; i < e->n_rules; i++)
-        if (e->rules[i].code) (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
+    /* value rules match a whole word: compiled anchored at both ends so that
+     * JIT serves them (match-time anchoring would fall back to the interpreter) */
+    for (size_t i = 0; i < e->n_rules; i++) {
+        rule *r = &e->rules[i];
+        if (r->kind == K_VALUE && r->code) {
+            char *rx = rx_sprintf("(?:%s)\\z", r->expanded);
+            int err;
+            PCRE2_SIZE off;
+            pcre2_code *c = rx_compile(rx, strlen(rx), PCRE2_ANCHORED, &err, &off);
+            free(rx);
+            if (c) {
+                pcre2_code_free(r->code);
+                r->code = c;
+            }
+        }
+        if (r->code) (void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+    }
     for (int g = 0; g < G_COUNT; g++)
         if (!build_group(e, g, diags)) st = RACHIS_ERR_PATTERN;
     bool any_concept = false;
@@ -390,7 +405,7 @@ const char *engine_value(const rachis_engine *e, const char *vclass, const char 
     for (size_t i = 0; i < e->n_rules; i++) {
         const rule *r = &e->rules[i];
         if (r->kind != K_VALUE || strcmp(r->vclass, vclass)) continue;
-        if (pcre2_match(r->code, (PCRE2_SPTR)text, n, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL) >= 0)
+        if (pcre2_match(r->code, (PCRE2_SPTR)text, n, 0, 0, md, NULL) >= 0)
             return r->vto;
     }
     return NULL;

@@ -100,6 +100,14 @@ struct rachis_engine {
 rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
 void rules_free(rule *rules, size_t n);
 const char *rule_kind_name(rule_kind k);
+/* Could a stem of T begin with the two bytes at S?  (The quick test.) */
+static inline bool stem_maybe(const stem_table *t, const char *s)
+{
+    if (!t->bucket) return false;
+    uint32_t k = (uint32_t)(rx_tolower((unsigned char)s[0]) << 8 | rx_tolower((unsigned char)s[1]));
+    return t->bucket[k] != t->bucket[k + 1];
+}
+
 /* Length of the stem of table T that begins at TEXT[POS], or 0; its
  * concepts into *CONCEPTS when given. */
 size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t pos, unsigned *concepts);

@@ -54,7 +54,9 @@ static void mark_candidates(rachis_scanner *s)
     s->hits.n = 0;
     if (s->e->stems.n)
         for (size_t i = 0; i + 1 < n; i++) {
-            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1]))) continue;
+            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1])) ||
+                !stem_maybe(&s->e->stems, t + i))
+                continue;
             unsigned concepts = 0;
             size_t l = engine_stem_at(&s->e->stems, t, n, i, &concepts);
             if (!l) continue;

@@ -131,37 +131,51 @@ static size_t take_match(rachis_scanner *s, pcre2_match_data *md)
     return me;
 }
 
-static bool word_start(const char *t, size_t i) { return rx_isalnum((unsigned char)t[i]) && (!i || !rx_isalnum((unsigned char)t[i - 1])); }
-
 /* Level mentions: the level rules are tried, anchored, only where a level
- * can begin — the word-starting letter just before a run of digits ("T12",
- * "Th-12", "T 12"), or a level stem ("twelfth", "12th", "atlas"). */
+ * can begin — a word of one or two letters and then digits ("T12", "Th12"),
+ * such a word before one of digits ("T 12", "T-12"), or a level stem
+ * ("twelfth", "12th", "atlas"). */
 void levels_find(rachis_scanner *s)
 {
     const char *t = s->text;
-    size_t n = s->len, next = 0;
+    size_t n = s->len, next = 0, i = 0, prev_ws = 0, prev_we = 0;
+    bool have_prev = false;
     pcre2_match_data *md = s->md;
     const stem_table *ls = &s->e->levelstems;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)t[i];
-        if (rx_isdigit(c) && i && !rx_isdigit((unsigned char)t[i - 1])) {
-            /* the letter a numeric level starts with: just before the digits, or
-             * before one "h", "-" or space ("T12", "Th12", "T-12", "T 12") */
-            size_t k = i;
-            while (k > 0 && i - k < 3 && (t[k - 1] == ' ' || t[k - 1] == '-' || t[k - 1] == 'h' || t[k - 1] == 'H')) k--;
-            if (k > 0 && k - 1 >= next && rx_isalpha((unsigned char)t[k - 1]) && word_start(t, k - 1) &&
-                scan_match_at(s, G_LEVEL, t, n, k - 1, md) >= 0) {
+    while (i < n) {
+        while (i < n && !rx_isalnum((unsigned char)t[i])) i++;
+        if (i >= n) break;
+        size_t ws = i, fd = 0;
+        bool digit = false;
+        for (; i < n && rx_isalnum((unsigned char)t[i]); i++)
+            if (!digit && rx_isdigit((unsigned char)t[i])) {
+                digit = true;
+                fd = i;
+            }
+        size_t we = i;
+        if (ws >= next) {
+            size_t cand = (size_t)-1;
+            if (digit && fd > ws && fd - ws <= 2 && rx_isalpha((unsigned char)t[ws])) {
+                cand = ws;                                  /* T12, Th12 */
+            } else if (digit && fd == ws && have_prev && prev_we - prev_ws <= 2 && ws - prev_we <= 2 &&
+                       rx_isalpha((unsigned char)t[prev_ws]) && prev_ws >= next) {
+                bool gap = true;                            /* T 12, T-12, Th-12 */
+                for (size_t k = prev_we; k < ws; k++) gap &= t[k] == ' ' || t[k] == '-';
+                if (gap) cand = prev_ws;
+            }
+            if (cand == (size_t)-1 && ws + 1 < n && ls->n && stem_maybe(ls, t + ws) &&
+                engine_stem_at(ls, t, n, ws, NULL))
+                cand = ws;                                  /* twelfth, 12th, atlas */
+            if (cand != (size_t)-1 && scan_match_at(s, G_LEVEL, t, n, cand, md) >= 0) {
                 next = take_match(s, md);
-                if (next > i) i = next - 1;
+                if (next > i) i = next;
+                have_prev = false;
                 continue;
             }
         }
-        if (i >= next && ls->n && rx_isalnum(c) && word_start(t, i) && engine_stem_at(ls, t, n, i, NULL)) {
-            if (scan_match_at(s, G_LEVEL, t, n, i, md) >= 0) {
-                next = take_match(s, md);
-                if (next > i) i = next - 1;
-            }
-        }
+        prev_ws = ws;
+        prev_we = we;
+        have_prev = true;
     }
 }
 

@@ -118,33 +118,55 @@ static bool label_line(const char *t, size_t a, size_t e)
     return false;
 }
 
-/* Scans [a, e) of one line for sentence ends. */
+/* Bytes that may end a sentence. */
+static const bool terminal[256] = {['.'] = true, ['!'] = true, ['?'] = true};
+
+/* Scans [a, e) of one line for sentence ends; LEND is the line's last
+ * non-space byte + 1. */
 static void scan_line(splitter *sp, size_t a, size_t e)
 {
     rachis_scanner *s = sp->s;
     const char *t = s->text;
-    for (size_t j = a; j < e; j++) {
-        unsigned char c = (unsigned char)t[j];
-        if (rx_isspace(c) || c == '\0') {
+    size_t j = a;
+    while (j < e) {
+        if (sp->sent_start < 0) {
+            while (j < e && (rx_isspace((unsigned char)t[j]) || t[j] == '\0')) j++;
+            if (j == e) break;
+            sp->sent_start = (long)j;
+        }
+        /* to the next byte that may end the sentence */
+        size_t k = j;
+        while (k < e && !terminal[(unsigned char)t[k]]) {
             /* a "sentence" of thousands of bytes is not one: cut it at a space */
-            if (sp->sent_start >= 0 && j - (size_t)sp->sent_start > MAX_SENTENCE) end_sentence(sp);
+            if (k - (size_t)sp->sent_start > MAX_SENTENCE && rx_isspace((unsigned char)t[k])) break;
+            k++;
+        }
+        if (k == e) break;
+        if (!terminal[(unsigned char)t[k]]) {   /* the length cut */
+            size_t end = k;
+            while (end > (size_t)sp->sent_start && rx_isspace((unsigned char)t[end - 1])) end--;
+            sp->last_nonspace = end;
+            end_sentence(sp);
+            j = k;
             continue;
         }
-        if (sp->sent_start < 0) sp->sent_start = (long)j;
-        sp->last_nonspace = j + 1;
-        if ((c != '.' && c != '!' && c != '?') || j == (size_t)sp->sent_start) continue;
-        /* "new leg weakness, ? cauda equina syndrome": a question mark before its words */
-        if (c == '?' && j > 0 && (rx_isspace((unsigned char)t[j - 1]) || t[j - 1] == ',' || t[j - 1] == '(')) continue;
-        size_t next = j + 1;
+        unsigned char c = (unsigned char)t[k];
+        j = k + 1;
+        if (k == (size_t)sp->sent_start) continue;
+        size_t next = k + 1;
         while (next < e && (t[next] == ')' || t[next] == '"' || t[next] == '\'')) next++;
         if (next < e && !rx_isspace((unsigned char)t[next])) continue;
+        /* "new leg weakness, ? cauda equina syndrome": a question mark before its words */
+        if (c == '?' && rx_isspace((unsigned char)t[k - 1])) continue;
+        if (c == '?' && (t[k - 1] == ',' || t[k - 1] == '(')) continue;
         if (c == '.') {
-            size_t ws = j;
+            size_t ws = k;
             while (ws > (size_t)sp->sent_start && !rx_isspace((unsigned char)t[ws - 1]) && t[ws - 1] != '(') ws--;
-            if (is_abbrev(s, ws, j)) continue;
+            if (is_abbrev(s, ws, k)) continue;
         }
         sp->last_nonspace = next;
         end_sentence(sp);
+        j = next;
     }
 }
 
@@ -160,12 +182,14 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
     const char *t = s->text;
     size_t n = s->len;
     /* the text's wrap width: its longest line */
-    size_t width = 0, cur = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (t[i] == '\n' || t[i] == '\r') { if (cur > width) width = cur; cur = 0; }
-        else cur++;
+    size_t width = 0;
+    for (const char *p = t, *end = t + n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = (size_t)((nl ? nl : end) - p);
+        if (l && p[l - 1] == '\r') l--;
+        if (l > width) width = l;
+        p = nl ? nl + 1 : end;
     }
-    if (cur > width) width = cur;
 
     splitter sp;
     memset(&sp, 0, sizeof sp);
@@ -226,7 +250,10 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             sp.heading_end = hd->end;
             if (!sp.heading_line) sp.heading = 0;
         }
-        if (body < lend) scan_line(&sp, body, lend);
+        if (body < lend) {
+            scan_line(&sp, body, lend);
+            if (sp.sent_start >= 0) sp.last_nonspace = lend;   /* the sentence runs to the line's end */
+        }
         if (hd && !h && sp.sent_start >= 0 && lend > 0 && t[lend - 1] == ':') end_sentence(&sp);
         prev_len = lend - ls;
         prev_last = lend > fn ? t[lend - 1] : 0;

@@ -13,7 +13,10 @@
 
 bool br_open(byte_reader *r, const char *path)
 {
-    memset(r, 0, sizeof *r);
+    r->gz = NULL;                 /* the buffer itself needs no clearing */
+    r->pos = r->len = 0;
+    r->eof = r->error = false;
+    r->offset = 0;
     int fd = strcmp(path, "-") ? open(path, O_RDONLY) : dup(0);
     if (fd < 0) return false;
     r->gz = gzdopen(fd, "rb");
