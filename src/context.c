@@ -205,10 +205,20 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
      * ("the conus is not compressed") and any assertion the rule fixes */
     int preset = -1;
     size_t ta = a, tb = b;
+    /* only the concepts whose stems are in the target, near the target */
+    unsigned mask = s->e->stems.n ? 0 : ~0u;
+    for (size_t i = a; i + 1 < b && s->e->stems.n; i++) {
+        unsigned c = 0;
+        if (rx_isalnum((unsigned char)text[i]) && (i == a || !rx_isalnum((unsigned char)text[i - 1])) &&
+            stem_maybe(&s->e->stems, text + i) && engine_stem_at(&s->e->stems, text, b, i, &c))
+            mask |= c;
+    }
+    size_t wa = a > 80 ? a - 80 : 0, wb = b + 160 < length ? b + 160 : length;
     for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
-        size_t pos = 0;
-        while (pos < length) {
-            if (scan_match(s, g, text, length, pos, 0, s->md) < 0) break;
+        if (!(mask & (1u << (g - G_CONCEPT0)))) continue;
+        size_t pos = wa;
+        while (pos < wb) {
+            if (scan_match(s, g, text, wb, pos, 0, s->md) < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             const rule *r = scan_rule(s, g, s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
