@@ -92,5 +92,20 @@ check "formats agree (csv, jsonl)" "$(cat "$tmp/fmt-report.csv.out")" "$(cat "$t
 check "formats agree (csv, cda)" "$(cat "$tmp/fmt-report.csv.out")" "$(cat "$tmp/fmt-report.xml.out")"
 check "formats carry the ids" 4 "$(cat "$tmp"/fmt-*.out | grep -c '"id":"ACC1001","status":"ok","patient":"MRN123","date":"2024-03-17"')"
 
+# rachis flag: most urgent first, exit 3 when something is flagged, 0 when nothing is
+mkdir "$tmp/fl"
+printf 'FINDINGS: Lytic metastasis in L3.\n' > "$tmp/fl/a.txt"
+printf 'FINDINGS: Epidural tumour at T7 compresses the spinal cord.\n' > "$tmp/fl/b.txt"
+printf 'FINDINGS: Pathologic compression fracture of T12.\n' > "$tmp/fl/c.txt"
+printf 'FINDINGS: Normal study. No cord compression.\n' > "$tmp/fl/d.txt"
+printf 'HISTORY: Cord compression at T4 treated with radiotherapy in 2019.\n' > "$tmp/fl/e.txt"
+"$rachis" flag -q "$tmp/fl" > "$tmp/flag.out"
+check "flag exit" 3 $?
+check "flag order" "urgent b.txt T7|high c.txt T12|review a.txt L3" "$(cut -f1,2,4 "$tmp/flag.out" | tr '\t' ' ' | tr '\n' '|' | sed 's/|$//')"
+"$rachis" flag -q --min urgent --json "$tmp/fl" > "$tmp/flag.json"
+check "flag --min urgent --json" '{"tier":1,"id":"b.txt","patient":null,"date":null,"concept":"cord_compression","levels":"T7","sentence":"Epidural tumour at T7 compresses the spinal cord."}' "$(cat "$tmp/flag.json")"
+"$rachis" flag -q "$tmp/fl/d.txt" "$tmp/fl/e.txt" > /dev/null
+check "flag exit when nothing" 0 $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,7 +10,7 @@
 /* Exit codes (README "Exit status"). */
 enum { EXIT_ALL_OK = 0, EXIT_SOME_ERRORS = 1, EXIT_USAGE = 2, EXIT_FLAGGED = 3 };
 
-typedef enum { CMD_EXTRACT, CMD_CHECK, CMD_ASSERT, CMD_EVAL, CMD_HELP, CMD_COUNT } cli_command;
+typedef enum { CMD_EXTRACT, CMD_CHECK, CMD_ASSERT, CMD_EVAL, CMD_FLAG, CMD_HELP, CMD_COUNT } cli_command;
 
 typedef struct cli_opts {
     cli_command cmd;
@@ -21,7 +21,7 @@ typedef struct cli_opts {
     const char *format;
     const char *section;
     const char *id_col, *text_col, *patient_col, *date_col;
-    const char *db, *csv;
+    const char *db, *csv, *min;
     bool with_text, strict, quiet, json, errors, dump;
     int jobs;
     double min_f1;
@@ -66,5 +66,6 @@ int cmd_extract(cli_opts *o, const char *argv0);
 int cmd_check(cli_opts *o, const char *argv0);
 int cmd_assert(cli_opts *o, const char *argv0);
 int cmd_eval(cli_opts *o, const char *argv0);
+int cmd_flag(cli_opts *o, const char *argv0);
 
 #endif

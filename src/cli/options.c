@@ -7,12 +7,13 @@
 #include <string.h>
 
 #define C(x) (1u << (x))
-#define ALL (C(CMD_EXTRACT) | C(CMD_CHECK) | C(CMD_ASSERT) | C(CMD_EVAL))
+#define ALL (C(CMD_EXTRACT) | C(CMD_CHECK) | C(CMD_ASSERT) | C(CMD_EVAL) | C(CMD_FLAG))
+#define READS (C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_FLAG))
 
 typedef enum {
     O_PATTERNS, O_OUTPUT, O_WITH_TEXT, O_STRICT, O_QUIET, O_JOBS, O_FORMAT, O_MAX_REPORT, O_MATCH_LIMIT,
     O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION,
-    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV, O_DUMP
+    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV, O_DUMP, O_MIN
 } opt_id;
 
 typedef struct opt_def {
@@ -30,21 +31,22 @@ static const opt_def options[] = {
     {O_WITH_TEXT, "with-text", 0, NULL, C(CMD_EXTRACT), "include the analysed text in each record (\"text\")"},
     {O_DB, "db", 0, "FILE", C(CMD_EXTRACT), "store reports, findings and levels in this SQLite file; a rerun skips what is stored (JSONL then only with -o)"},
     {O_CSV, "csv", 0, "FILE", C(CMD_EXTRACT), "also write one CSV row per finding to FILE"},
-    {O_FORMAT, "format", 'f', "FMT", C(CMD_EXTRACT) | C(CMD_EVAL), "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
-    {O_ID_COL, "id-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report id (default: id, accession, report_id)"},
-    {O_TEXT_COL, "text-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the report text (default: text, report, report_text, findings)"},
-    {O_PATIENT_COL, "patient-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the patient id (default: patient, patient_id, mrn)"},
-    {O_DATE_COL, "date-col", 0, "NAME", C(CMD_EXTRACT) | C(CMD_EVAL), "CSV/JSONL field of the study date (default: date, study_date, exam_date)"},
+    {O_FORMAT, "format", 'f', "FMT", READS, "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
+    {O_ID_COL, "id-col", 0, "NAME", READS, "CSV/JSONL field of the report id (default: id, accession, report_id)"},
+    {O_TEXT_COL, "text-col", 0, "NAME", READS, "CSV/JSONL field of the report text (default: text, report, report_text, findings)"},
+    {O_PATIENT_COL, "patient-col", 0, "NAME", READS, "CSV/JSONL field of the patient id (default: patient, patient_id, mrn)"},
+    {O_DATE_COL, "date-col", 0, "NAME", READS, "CSV/JSONL field of the study date (default: date, study_date, exam_date)"},
     {O_JOBS, "jobs", 'j', "N", C(CMD_EXTRACT) | C(CMD_EVAL), "worker threads (default: the number of cores)"},
-    {O_MAX_REPORT, "max-report-bytes", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL), "larger reports become error records (default 8388608)"},
-    {O_MATCH_LIMIT, "match-limit", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_ASSERT), "PCRE2 match limit per regex call (default 2000000)"},
-    {O_DEPTH_LIMIT, "depth-limit", 0, "N", C(CMD_EXTRACT) | C(CMD_EVAL) | C(CMD_ASSERT), "PCRE2 depth limit (default 20000)"},
+    {O_MAX_REPORT, "max-report-bytes", 0, "N", READS, "larger reports become error records (default 8388608)"},
+    {O_MATCH_LIMIT, "match-limit", 0, "N", READS | C(CMD_ASSERT), "PCRE2 match limit per regex call (default 2000000)"},
+    {O_DEPTH_LIMIT, "depth-limit", 0, "N", READS | C(CMD_ASSERT), "PCRE2 depth limit (default 20000)"},
     {O_STRICT, "strict", 0, NULL, ALL, "treat pattern warnings as errors"},
     {O_DUMP, "dump", 0, NULL, C(CMD_CHECK), "print every rule: kind, id and pattern after {NAME} expansion"},
     {O_QUIET, "quiet", 'q', NULL, ALL, "no progress or summary on standard error"},
     {O_GOLD, "gold", 'g', "FILE", C(CMD_EVAL), "gold standard (JSON Lines: id, findings)"},
     {O_RESULTS, "results", 'r', "FILE", C(CMD_EVAL), "score this rachis output instead of running rachis on INPUTS"},
-    {O_JSON, "json", 0, NULL, C(CMD_EVAL), "write the scores as JSON"},
+    {O_JSON, "json", 0, NULL, C(CMD_EVAL) | C(CMD_FLAG), "write JSON (eval: the scores; flag: one object per flagged report)"},
+    {O_MIN, "min", 0, "LEVEL", C(CMD_FLAG), "flag only reports at least this urgent: urgent (cord, conus, cauda equina), high (also pathologic fracture, epidural extension, thecal sac), any (default)"},
     {O_ERRORS, "errors", 'e', NULL, C(CMD_EVAL), "list false positives and negatives with their evidence"},
     {O_MIN_F1, "min-f1", 0, "F", C(CMD_EVAL), "exit 1 when the micro F1 of present tuples is below F"},
     {O_SECTION, "section", 's', "NAME", C(CMD_ASSERT), "section the sentences come from (default findings)"},
@@ -60,6 +62,7 @@ static const struct {
     [CMD_CHECK] = {"check-patterns", "[OPTIONS] [DIR]", "validate a pattern directory; every error as file:line:col"},
     [CMD_ASSERT] = {"assert", "[OPTIONS] [FILE]", "read target<TAB>sentence lines, write assertion<TAB>historical<TAB>trigger"},
     [CMD_EVAL] = {"eval", "[OPTIONS] --gold FILE [INPUT...]", "score rachis against a gold standard (precision, recall, F1)"},
+    [CMD_FLAG] = {"flag", "[OPTIONS] INPUT...", "list reports needing attention, most urgent first (exit 3 when any)"},
     [CMD_HELP] = {"help", "[COMMAND]", "show help for a command"},
 };
 
@@ -90,7 +93,7 @@ void cli_help(FILE *out, int cmd)
         for (int i = 0; i < CMD_COUNT; i++) fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
         fprintf(out, "\n'rachis help COMMAND' lists a command's options.\n"
                      "exit status: 0 all records ok, 1 some records are errors (or below --min-f1),\n"
-                     "             2 usage or pattern errors\n");
+                     "             2 usage or pattern errors, 3 (flag) some report was flagged\n");
         return;
     }
     fprintf(out, "usage: rachis %s %s\n  %s\n\noptions:\n", commands[cmd].name, commands[cmd].args, commands[cmd].summary);
@@ -137,6 +140,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *val)
     case O_ID_COL: o->id_col = val; break;
     case O_DB: o->db = val; break;
     case O_DUMP: o->dump = true; break;
+    case O_MIN: o->min = val; break;
     case O_CSV: o->csv = val; break;
     case O_TEXT_COL: o->text_col = val; break;
     case O_PATIENT_COL: o->patient_col = val; break;
