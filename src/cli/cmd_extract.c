@@ -64,6 +64,8 @@ typedef struct extract {
     unsigned long long total_bytes;   /* of the inputs, when known */
     struct timespec start, last_progress;
     bool progress;
+    bool streaming;                   /* standard input to standard output: flush per batch */
+    unsigned since_flush;
 } extract;
 
 static double elapsed(const struct timespec *a)
@@ -218,6 +220,8 @@ static void *writer(void *arg)
         pthread_mutex_lock(&x->mu);
         s->state = SLOT_EMPTY;
         x->next_out++;
+        /* filter mode: flush whenever the workers have nothing more ready */
+        if (x->streaming && x->ring[x->next_out % x->nring].state != SLOT_DONE) fflush(x->out);
         pthread_cond_broadcast(&x->can_fill);
     }
     pthread_mutex_unlock(&x->mu);
@@ -264,6 +268,10 @@ static int on_report(void *ctx, cli_report *r)
         process(x, x->inline_scanner, s);
         write_slot(x, s);
         slot_clear(s);
+        if (x->streaming && ++x->since_flush >= 64) {   /* filter mode: a batch at a time */
+            fflush(x->out);
+            x->since_flush = 0;
+        }
     } else {
         pthread_mutex_lock(&x->mu);
         s->state = SLOT_READY;
@@ -364,6 +372,8 @@ int cmd_extract(cli_opts *o, const char *argv0)
         return EXIT_USAGE;
     }
     x.progress = !o->quiet && isatty(2);
+    for (int i = 0; i < o->n_args; i++)
+        if (!strcmp(o->args[i], "-") && x.out == stdout) x.streaming = true;
     x.total_bytes = input_size(o);
     clock_gettime(CLOCK_MONOTONIC, &x.start);
     x.last_progress = x.start;

@@ -1,0 +1,6 @@
+/* fuzz_csv.c — libFuzzer target: the csv reader (read_csv) through
+ * cli_walk_inputs --format csv; each report scanned and written as JSON and
+ * CSV.  See fuzz_reader.h. */
+#define FUZZ_FORMAT "csv"
+#define FUZZ_EXT ".csv"
+#include "fuzz_reader.h"
