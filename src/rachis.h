@@ -243,6 +243,7 @@ enum { RACHIS_JSON_WITH_TEXT = 1 };
 typedef struct rachis_buf { char *data; size_t len, cap; } rachis_buf;
 rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rachis_buf *out);
 void rachis_buf_free(rachis_buf *b);
+/* Append to B; B->data stays NUL-terminated (the NUL is not counted in len). */
 void rachis_buf_append(rachis_buf *b, const void *data, size_t n);
 void rachis_buf_putc(rachis_buf *b, char c);
 /* Appends the finding's "attributes" object, as in the record, to OUT. */

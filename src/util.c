@@ -66,10 +66,10 @@ static void buf_reserve(rachis_buf *b, size_t extra)
 
 void buf_append(rachis_buf *b, const void *data, size_t n)
 {
-    if (!n) return;
     buf_reserve(b, n);
-    memcpy(b->data + b->len, data, n);
+    if (n) memcpy(b->data + b->len, data, n);
     b->len += n;
+    b->data[b->len] = '\0';   /* always a C string too */
 }
 
 void buf_puts(rachis_buf *b, const char *s) { buf_append(b, s, strlen(s)); }
@@ -78,6 +78,7 @@ void buf_putc(rachis_buf *b, char c)
 {
     buf_reserve(b, 1);
     b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void buf_printf(rachis_buf *b, const char *fmt, ...)

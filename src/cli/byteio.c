@@ -66,21 +66,6 @@ int br_peek(byte_reader *r)
     return r->buf[r->pos];
 }
 
-static void put(rachis_buf *b, const void *d, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->len + n + 1) nc *= 2;
-        char *p = realloc(b->data, nc);
-        if (!p) { fprintf(stderr, "rachis: out of memory\n"); abort(); }
-        b->data = p;
-        b->cap = nc;
-    }
-    memcpy(b->data + b->len, d, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 bool br_line(byte_reader *r, rachis_buf *out, size_t max, bool *too_long)
 {
     out->len = 0;
@@ -94,7 +79,7 @@ bool br_line(byte_reader *r, rachis_buf *out, size_t max, bool *too_long)
         if (!*too_long) {
             size_t take = out->len + n > max ? (max > out->len ? max - out->len : 0) : n;
             if (take < n) *too_long = true;
-            put(out, s, take);
+            rachis_buf_append(out, s, take);
         }
         r->pos += n + (nl ? 1 : 0);
         r->offset += (long long)(n + (nl ? 1 : 0));
@@ -102,7 +87,7 @@ bool br_line(byte_reader *r, rachis_buf *out, size_t max, bool *too_long)
     }
     if (!any) return false;
     if (out->len && out->data[out->len - 1] == '\r') out->data[--out->len] = '\0';
-    if (!out->data) put(out, "", 0);
+    if (!out->data) rachis_buf_append(out, "", 0);
     return true;
 }
 
@@ -110,7 +95,7 @@ bool br_all(byte_reader *r, rachis_buf *out, size_t max, bool *too_big)
 {
     out->len = 0;
     *too_big = false;
-    put(out, "", 0);
+    rachis_buf_append(out, "", 0);
     for (;;) {
         if (r->pos == r->len && !fill(r)) break;
         size_t n = r->len - r->pos;
@@ -118,7 +103,7 @@ bool br_all(byte_reader *r, rachis_buf *out, size_t max, bool *too_big)
             *too_big = true;
             return true;
         }
-        put(out, r->buf + r->pos, n);
+        rachis_buf_append(out, r->buf + r->pos, n);
         r->offset += (long long)n;
         r->pos = r->len;
     }

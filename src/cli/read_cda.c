@@ -26,22 +26,9 @@ typedef struct flat {
     int depth_exceeded;
 } flat;
 
-static void put(rachis_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->len + n + 1) nc *= 2;
-        b->data = realloc(b->data, nc);
-        b->cap = nc;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 static void newline(rachis_buf *b)
 {
-    if (b->len && b->data[b->len - 1] != '\n') put(b, "\n", 1);
+    if (b->len && b->data[b->len - 1] != '\n') rachis_buf_append(b, "\n", 1);
 }
 
 static bool named(const xmlNode *n, const char *name)
@@ -77,9 +64,9 @@ static void narrative(flat *f, const xmlNode *n, int depth)
             for (const char *p = s; *p; p++) {
                 if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
                     if (f->text.len && f->text.data[f->text.len - 1] != ' ' && f->text.data[f->text.len - 1] != '\n')
-                        put(&f->text, " ", 1);
+                        rachis_buf_append(&f->text, " ", 1);
                 } else {
-                    put(&f->text, p, 1);
+                    rachis_buf_append(&f->text, p, 1);
                 }
             }
             continue;
@@ -89,11 +76,11 @@ static void narrative(flat *f, const xmlNode *n, int depth)
         bool block = !strcmp(name, "paragraph") || !strcmp(name, "item") || !strcmp(name, "tr") ||
                      !strcmp(name, "caption") || !strcmp(name, "list") || !strcmp(name, "table") ||
                      !strcmp(name, "thead") || !strcmp(name, "tbody") || !strcmp(name, "tfoot");
-        if (!strcmp(name, "br")) { put(&f->text, "\n", 1); continue; }
+        if (!strcmp(name, "br")) { rachis_buf_append(&f->text, "\n", 1); continue; }
         if (!strcmp(name, "renderMultiMedia") || !strcmp(name, "footnoteRef")) continue;
         if (block) newline(&f->text);
         if (!strcmp(name, "td") || !strcmp(name, "th")) {
-            if (f->text.len && f->text.data[f->text.len - 1] != '\n') put(&f->text, "\t", 1);
+            if (f->text.len && f->text.data[f->text.len - 1] != '\n') rachis_buf_append(&f->text, "\t", 1);
         }
         narrative(f, c, depth + 1);
         if (block) newline(&f->text);
@@ -132,11 +119,11 @@ static void section(flat *f, const xmlNode *s, int inherited, int depth)
         sec = section_of_title(f->w, attr(code, "displayName"), strlen(attr(code, "displayName")));
     if (sec < 0) sec = inherited >= 0 ? inherited : RACHIS_SEC_OTHER;
     newline(&f->text);
-    if (f->text.len) put(&f->text, "\n", 1);
+    if (f->text.len) rachis_buf_append(&f->text, "\n", 1);
     add_section(f, sec);
     if (title && *title) {
-        put(&f->text, title, strlen(title));
-        put(&f->text, "\n", 1);
+        rachis_buf_append(&f->text, title, strlen(title));
+        rachis_buf_append(&f->text, "\n", 1);
     }
     free(title);
     const xmlNode *text = child(s, "text");
@@ -176,7 +163,7 @@ static void nonxml(flat *f, const xmlNode *nb)
     rachis_buf raw = {0};
     for (const xmlNode *c = t->children; c; c = c->next)
         if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-            put(&raw, (const char *)c->content, strlen((const char *)c->content));
+            rachis_buf_append(&raw, (const char *)c->content, strlen((const char *)c->content));
     (void)content;
     add_section(f, RACHIS_SEC_OTHER);
     if (rep && !strcmp(rep, "B64")) {
@@ -190,11 +177,11 @@ static void nonxml(flat *f, const xmlNode *nb)
             if (bits >= 8) {
                 bits -= 8;
                 char ch = (char)((acc >> bits) & 0xFF);
-                put(&f->text, &ch, 1);
+                rachis_buf_append(&f->text, &ch, 1);
             }
         }
     } else if (raw.len) {
-        put(&f->text, raw.data, raw.len);
+        rachis_buf_append(&f->text, raw.data, raw.len);
     }
     free(raw.data);
 }

@@ -21,19 +21,6 @@ typedef struct hl7_msg {
 
 typedef struct enc { char field, comp, rep, esc, sub; } enc;
 
-static void put(rachis_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 1024;
-        while (nc < b->len + n + 1) nc *= 2;
-        b->data = realloc(b->data, nc);
-        b->cap = nc;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 /* Field K (HL7 numbering) of segment SEG[0..n): [*a, *b). */
 static bool field_of(const char *seg, size_t n, int k, const enc *e, bool msh, size_t *a, size_t *b)
 {
@@ -80,26 +67,26 @@ static void unescape(const char *s, size_t n, const enc *e, rachis_buf *out)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] != e->esc) {
-            put(out, s + i, 1);
+            rachis_buf_append(out, s + i, 1);
             continue;
         }
         const char *end = memchr(s + i + 1, e->esc, n - i - 1);
-        if (!end) { put(out, s + i, n - i); return; }
+        if (!end) { rachis_buf_append(out, s + i, n - i); return; }
         const char *q = s + i + 1;
         size_t len = (size_t)(end - q);
         char c;
-        if (len == 1 && *q == 'F') put(out, &e->field, 1);
-        else if (len == 1 && *q == 'S') put(out, &e->comp, 1);
-        else if (len == 1 && *q == 'T') put(out, &e->sub, 1);
-        else if (len == 1 && *q == 'R') put(out, &e->rep, 1);
-        else if (len == 1 && *q == 'E') put(out, &e->esc, 1);
-        else if (len == 3 && !memcmp(q, ".br", 3)) put(out, "\n", 1);
+        if (len == 1 && *q == 'F') rachis_buf_append(out, &e->field, 1);
+        else if (len == 1 && *q == 'S') rachis_buf_append(out, &e->comp, 1);
+        else if (len == 1 && *q == 'T') rachis_buf_append(out, &e->sub, 1);
+        else if (len == 1 && *q == 'R') rachis_buf_append(out, &e->rep, 1);
+        else if (len == 1 && *q == 'E') rachis_buf_append(out, &e->esc, 1);
+        else if (len == 3 && !memcmp(q, ".br", 3)) rachis_buf_append(out, "\n", 1);
         else if (len >= 3 && *q == 'X') {
             for (size_t k = 1; k + 1 < len; k += 2) {
                 int h = hexval(q[k]), l = hexval(q[k + 1]);
                 if (h < 0 || l < 0) break;
                 c = (char)(h * 16 + l);
-                put(out, &c, 1);
+                rachis_buf_append(out, &c, 1);
             }
         }
         /* \H\ \N\ (highlighting), \.sp\ and others: dropped */
@@ -207,7 +194,7 @@ static int process(walker *w, hl7_msg *m, const char *path, const char *file_id)
                 const char *r = memchr(seg + k, e.rep, b - k);
                 size_t re = r ? (size_t)(r - seg) : b;
                 unescape(seg + k, re - k, &e, &text);
-                put(&text, "\n", 1);
+                rachis_buf_append(&text, "\n", 1);
                 k = re + 1;
             }
         }
@@ -279,7 +266,7 @@ int read_hl7(walker *w, byte_reader *br, const char *path, const char *file_id)
         bool block_start = false, block_end = false;
         while ((c = br_getc(br)) >= 0 && c != '\r' && c != '\n' && c != 0x0B && c != 0x1C) {
             char ch = (char)c;
-            if (seg.len <= w->max_bytes) put(&seg, &ch, 1);
+            if (seg.len <= w->max_bytes) rachis_buf_append(&seg, &ch, 1);
         }
         if (c == 0x0B) block_start = true;
         if (c == 0x1C) block_end = true;
@@ -305,8 +292,8 @@ int read_hl7(walker *w, byte_reader *br, const char *path, const char *file_id)
                 started = true;
             }
             if (++m.segments <= MAX_SEGMENTS) {
-                put(&m.raw, seg.data, seg.len);
-                put(&m.raw, "\r", 1);
+                rachis_buf_append(&m.raw, seg.data, seg.len);
+                rachis_buf_append(&m.raw, "\r", 1);
             }
         }
         if (block_start) {
