@@ -3,4 +3,5 @@
  * CSV.  See fuzz_reader.h. */
 #define FUZZ_FORMAT "cda"
 #define FUZZ_EXT ".xml"
+#define FUZZ_EXPECT_RECORD 1
 #include "fuzz_reader.h"

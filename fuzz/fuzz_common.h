@@ -163,7 +163,20 @@ static void fuzz_check_record(const rachis_record *r)
 }
 
 #ifdef FUZZ_WITH_JSONV
-/* One JSON line: ends with the only newline, parses as one object. */
+/* S[0..n) parses as one JSON value of type WANT. */
+static void fuzz_check_json(const char *s, size_t n, jv_type want, const char *who)
+{
+    jv v;
+    size_t off = 0;
+    const char *err = NULL;
+    if (!jv_parse(s, n, &v, &off, &err))
+        FUZZ_DIE("%s wrote invalid JSON at byte %zu: %s: %.*s", who, off, err ? err : "?", (int)(n > 400 ? 400 : n), s);
+    if (v.type != want) FUZZ_DIE("%s wrote JSON of type %d, not %d", who, (int)v.type, (int)want);
+    jv_free(&v);
+}
+
+/* One JSON line from B->data[FROM]: ends with its only newline, the buffer
+ * stays NUL-terminated, and it parses as one object. */
 static void fuzz_check_json_line(const rachis_buf *b, size_t from)
 {
     const char *s = b->data + from;
@@ -171,14 +184,7 @@ static void fuzz_check_json_line(const rachis_buf *b, size_t from)
     if (!n || s[n - 1] != '\n') FUZZ_DIE("JSON line does not end with a newline");
     if (memchr(s, '\n', n - 1)) FUZZ_DIE("JSON line holds a raw newline");
     if (b->data[b->len] != '\0') FUZZ_DIE("JSON buffer not NUL-terminated");
-    jv v;
-    size_t off = 0;
-    const char *err = NULL;
-    if (!jv_parse(s, n - 1, &v, &off, &err))
-        FUZZ_DIE("rachis_record_to_json wrote invalid JSON at byte %zu: %s: %.*s", off, err ? err : "?",
-                 (int)(n > 400 ? 400 : n), s);
-    if (v.type != JV_OBJECT) FUZZ_DIE("JSON line is not an object");
-    jv_free(&v);
+    fuzz_check_json(s, n - 1, JV_OBJECT, "rachis_record_to_json");
 }
 #endif
 

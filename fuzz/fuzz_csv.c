@@ -3,4 +3,5 @@
  * CSV.  See fuzz_reader.h. */
 #define FUZZ_FORMAT "csv"
 #define FUZZ_EXT ".csv"
+#define FUZZ_EXPECT_RECORD 1
 #include "fuzz_reader.h"

@@ -3,4 +3,5 @@
  * CSV.  See fuzz_reader.h. */
 #define FUZZ_FORMAT "hl7v2"
 #define FUZZ_EXT ".hl7"
+#define FUZZ_EXPECT_RECORD 1
 #include "fuzz_reader.h"
