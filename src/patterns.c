@@ -160,8 +160,9 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
         return true;
     }
     if (r->kind == K_VALUE && (!strcmp(key, "to") || !strcmp(key, "class"))) {
-        if (!strcmp(key, "to")) r->vto = rx_strdup(val);
-        else r->vclass = rx_strdup(val);
+        char **slot = !strcmp(key, "to") ? &r->vto : &r->vclass;
+        free(*slot);   /* a repeated key: the last one wins */
+        *slot = rx_strdup(val);
         return true;
     }
     if (r->kind == K_RULE && !strcmp(key, "weak")) {
@@ -495,8 +496,9 @@ static bool expand(loader *L, draft *d, rachis_buf *out, srcpos_vec *pos)
         char c = s[i];
         if (c == '\\' && i + 1 < n) {
             if (s[i + 1] == 'Q') {   /* \Q...\E copied verbatim */
-                const char *e = strstr(s + i + 2, "\\E");
-                size_t end = e ? (size_t)(e - s) + 2 : n;
+                size_t end = n;   /* bounded search: the source may hold NUL bytes */
+                for (size_t k = i + 2; k + 1 < n; k++)
+                    if (s[k] == '\\' && s[k + 1] == 'E') { end = k + 2; break; }
                 EMIT(s + i, end - i, i);
                 i = end - 1;
                 continue;
@@ -618,7 +620,7 @@ static void check_rule(loader *L, draft *d, bool strict)
         d->bad = true;
         goto done;
     }
-    if (strstr(buf_cstr(&out), "(*MARK") || strstr(out.data, "(*:")) {
+    if (rx_memfind(out.data, out.len, "(*MARK", 6) || rx_memfind(out.data, out.len, "(*:", 3)) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, d->r.file, d->r.line, 1, draft_line(d, d->r.line),
                  "(*MARK) is reserved for rachis");
         d->bad = true;

@@ -122,3 +122,11 @@ int rx_count_words(const char *s, size_t n)
 
 void rachis_buf_append(rachis_buf *b, const void *data, size_t n) { buf_append(b, data, n); }
 void rachis_buf_putc(rachis_buf *b, char c) { buf_putc(b, c); }
+
+const char *rx_memfind(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+    if (nlen == 0) return hay;
+    for (size_t i = 0; i + nlen <= hlen; i++)
+        if (hay[i] == needle[0] && !memcmp(hay + i, needle, nlen)) return hay + i;
+    return NULL;
+}

@@ -13,6 +13,9 @@ void *rx_calloc(size_t n, size_t size);
 void *rx_realloc(void *p, size_t n);
 char *rx_strdup(const char *s);
 char *rx_strndup(const char *s, size_t n);
+/* The first occurrence of NEEDLE (NLEN bytes) in HAY (HLEN bytes), or NULL;
+ * unlike strstr it is bounded and sees past NUL bytes. */
+const char *rx_memfind(const char *hay, size_t hlen, const char *needle, size_t nlen);
 char *rx_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growable array: VEC(int) v = {0}; VEC_PUSH(v, 3); free(v.v); */
