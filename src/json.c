@@ -80,7 +80,7 @@ static void span(rachis_buf *b, rachis_span sp) { buf_printf(b, "[%zu,%zu]", sp.
 static void number(rachis_buf *b, double d)
 {
     if (!isfinite(d)) buf_puts(b, "null");
-    else if (d == (double)(long long)d && fabs(d) < 1e15) buf_printf(b, "%lld", (long long)d);
+    else if (fabs(d) < 1e15 && d == (double)(long long)d) buf_printf(b, "%lld", (long long)d);
     else buf_printf(b, "%.6g", d);
 }
 
