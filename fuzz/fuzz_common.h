@@ -9,9 +9,11 @@
 #define RACHIS_FUZZ_COMMON_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +102,34 @@ static void fuzz_tmp_cleanup(void)
     if (fuzz_tmp[0]) nftw(fuzz_tmp, fuzz_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A private directory for this process (removed at exit). */
+/* Removes the temp dirs of fuzz processes that are gone: libFuzzer's fork
+ * mode kills its workers, so their atexit never runs.  Names hold the pid. */
+static void fuzz_tmp_sweep(const char *base)
+{
+    DIR *d = opendir(base);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long pid;
+        char rest[64];
+        if (sscanf(de->d_name, "rachis-fuzz-%ld-%63s", &pid, rest) != 2 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;   /* alive (or not ours to judge) */
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", base, de->d_name);
+        nftw(p, fuzz_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
+/* A private directory for this process (removed at exit, or by the sweep of
+ * a later run when the process was killed). */
 static const char *fuzz_tmpdir(void)
 {
     if (fuzz_tmp[0]) return fuzz_tmp;
     const char *base = getenv("TMPDIR");
     if (!base || !*base) base = "/tmp";
-    snprintf(fuzz_tmp, sizeof fuzz_tmp, "%s/rachis-fuzz-XXXXXX", base);
+    fuzz_tmp_sweep(base);
+    snprintf(fuzz_tmp, sizeof fuzz_tmp, "%s/rachis-fuzz-%ld-XXXXXX", base, (long)getpid());
     if (!mkdtemp(fuzz_tmp)) {
         fprintf(stderr, "fuzz: mkdtemp %s: %s\n", fuzz_tmp, strerror(errno));
         exit(2);
