@@ -78,6 +78,18 @@ static int prof_registered;
 #define PROF_END(g)
 #endif
 
+/* RC of a match, with a resource-limit failure recorded on S and turned into
+ * "no match" (-1), so one runaway pattern costs the report a status, not a hang. */
+static int limit_checked(rachis_scanner *s, int rc)
+{
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT) {
+        s->limit_hit = true;
+        return -1;
+    }
+    return rc;
+}
+
 int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
                pcre2_match_data *md)
 {
@@ -86,12 +98,7 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
     PROF_START;
     int rc = pcre2_match(grp->code, (PCRE2_SPTR)text, len, start, opts, md, s->mctx);
     PROF_END(g);
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT) {
-        s->limit_hit = true;
-        return -1;
-    }
-    return rc;
+    return limit_checked(s, rc);
 }
 
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md)
@@ -103,12 +110,7 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
     PROF_START;
     int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
     PROF_END(g);
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT) {
-        s->limit_hit = true;
-        return -1;
-    }
-    return rc;
+    return limit_checked(s, rc);
 }
 
 const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
