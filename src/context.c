@@ -129,6 +129,12 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
     }
 }
 
+void context_assert_span(rachis_scanner *s, int si, size_t a, size_t b, rachis_finding *f)
+{
+    context_sentence_trigs(s, si);
+    assert_span(s, &s->sents.v[si], a, b, f);
+}
+
 void context_assert_findings(rachis_scanner *s)
 {
     for (size_t i = 0; i < s->findings.n; i++) {

@@ -106,6 +106,18 @@ int attr_slot(rachis_concept c, const char *name)
     return -1;
 }
 
+const char *const rachis_primary_sites[] = {
+    "lung", "breast", "prostate", "kidney", "thyroid", "colorectal", "liver", "melanoma", "myeloma", "lymphoma",
+    "other", "unknown", NULL,
+};
+
+int primary_site_index(const char *site)
+{
+    for (int i = 0; rachis_primary_sites[i]; i++)
+        if (!strcmp(rachis_primary_sites[i], site)) return i;
+    return -1;
+}
+
 int attr_value_index(const rachis_attr_def *def, const char *value)
 {
     if (!def->values) return -1;
@@ -141,6 +153,8 @@ static bool in_group(const rule *r, int g)
     case K_RULE: case K_EXCLUDE:   /* in the group of its first concept */
         return g >= G_CONCEPT0 && g < G_VETO0 && (r->concepts & ((1u << (g - G_CONCEPT0 + 1)) - 1)) == (1u << (g - G_CONCEPT0));
     case K_ABBREV: return g == G_ABBREV;
+    case K_PRIMARY: return g == G_PRIMARY;
+    case K_SINS: return g == G_SINS;
     case K_VETO: return g >= G_VETO0 && g < G_ATTR0 && (r->concepts & (1u << (g - G_VETO0)));
     case K_ATTR: return g >= G_ATTR0 && g < G_TRIGGER0 && (r->concepts & (1u << (g - G_ATTR0)));
     case K_TRIGGER:
@@ -157,6 +171,7 @@ static int group_rank(const rule *r)
 {
     if (r->kind == K_EXCLUDE) return 0;
     if (r->kind == K_TRIGGER && r->tclass == T_PSEUDO) return 0;
+    if (r->kind == K_PRIMARY && !strcmp(r->vto, "none")) return 0;   /* words that name no primary */
     if (r->kind == K_TRIGGER && r->sections_mask) return 1;   /* a section's own reading first */
     return 2;
 }
@@ -208,7 +223,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
     }
     if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     memset(grp->first, 0xff, sizeof grp->first);
-    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
+    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV || g == G_PRIMARY || g == G_SINS ||
         (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
         if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
@@ -329,6 +344,9 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
     build_stems(e, K_LEVELSTEM, &e->levelstems);
     build_stems(e, K_TRIGGERSTEM, &e->triggerstems);
     build_stems(e, K_SECTIONSTEM, &e->sectionstems);
+    build_stems(e, K_PRIMARYSTEM, &e->primarystems);
+    build_stems(e, K_PRIMARYGATE, &e->primarygates);
+    build_stems(e, K_SINSSTEM, &e->sinsstems);
     /* value rules match a whole word: compiled anchored at both ends so that
      * JIT serves them (match-time anchoring would fall back to the interpreter) */
     for (size_t i = 0; i < e->n_rules; i++) {
@@ -376,6 +394,9 @@ void rachis_engine_free(rachis_engine *e)
     free_stems(&e->levelstems);
     free_stems(&e->triggerstems);
     free_stems(&e->sectionstems);
+    free_stems(&e->primarystems);
+    free_stems(&e->primarygates);
+    free_stems(&e->sinsstems);
     free(e);
 }
 

@@ -11,7 +11,8 @@
 /* What a rule feeds.  Each kind is documented in README ("Pattern files"). */
 typedef enum {
     K_DEFINE, K_SECTION, K_ABBREV, K_LISTMARK, K_LEVEL, K_VALUE, K_LEVELSEP, K_HEADING,
-    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_TRIGGERSTEM, K_SECTIONSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER, K_KIND_COUNT
+    K_ANAPHOR, K_REGION, K_LEVELBIND, K_ANCHOR, K_STEM, K_LEVELSTEM, K_TRIGGERSTEM, K_SECTIONSTEM, K_RULE, K_EXCLUDE, K_VETO, K_ATTR, K_TRIGGER,
+    K_PRIMARY, K_SINS, K_PRIMARYSTEM, K_PRIMARYGATE, K_SINSSTEM, K_KIND_COUNT
 } rule_kind;
 
 /* Assertion trigger classes. */
@@ -51,7 +52,7 @@ typedef struct rule {
     unsigned sections_mask;     /* K_TRIGGER: sections it applies in (0: all) */
     bool assertion_only;        /* K_TRIGGER terminator: ends assertion scope, not level linking */
     bool historical_only;       /* K_TRIGGER terminator: ends only historical triggers' scope */
-    char *vclass, *vto;         /* K_VALUE */
+    char *vclass, *vto;         /* K_VALUE; K_PRIMARY: vto = site; K_SINS: vclass = item, vto = value */
     pcre2_code *code;           /* compiled alone (K_VALUE, K_ABBREV) */
 } rule;
 
@@ -66,6 +67,7 @@ typedef struct rgroup {
 
 enum {
     G_SECTION, G_LISTMARK, G_LEVEL, G_LEVELSEP, G_HEADING, G_ANAPHOR, G_REGION, G_LEVELBIND, G_ANCHOR, G_ABBREV,
+    G_PRIMARY, G_SINS,
     G_CONCEPT0,                                 /* + concept: its rules and exclusions */
     G_VETO0 = G_CONCEPT0 + RACHIS_CONCEPT_COUNT, /* + concept */
     G_ATTR0 = G_VETO0 + RACHIS_CONCEPT_COUNT,   /* + concept */
@@ -92,6 +94,9 @@ struct rachis_engine {
     stem_table levelstems;  /* where a level without digits may start ("twelfth", "atlas") */
     stem_table triggerstems; /* where an assertion trigger may start */
     stem_table sectionstems; /* first words of section headers */
+    stem_table primarystems; /* where a primary rule may start */
+    stem_table primarygates; /* sentences where a primary rule may match */
+    stem_table sinsstems;    /* where a sins rule may start */
     rgroup groups[G_COUNT];
     bool jit;
 };
@@ -118,6 +123,11 @@ pcre2_code *rx_compile(const char *pattern, size_t len, uint32_t extra, int *err
 
 /* engine.c: schema of the output contract */
 int attr_slot(rachis_concept c, const char *name);
+int primary_site_index(const char *site);     /* -1 when not a site */
+/* sins.c: the SINS statements a `sins` rule may make: item index, or -1. */
+int sins_statement_item(const char *item);
+bool sins_statement_valid(int item, const char *value);
+extern const char *const sins_statement_items[];   /* "alignment", ... for messages */
 int attr_value_index(const rachis_attr_def *def, const char *value);
 
 /* Resolves TEXT against the K_VALUE rules of VCLASS; returns the rule's "to"

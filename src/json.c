@@ -176,6 +176,50 @@ static void finding(rachis_buf *b, const rachis_record *r, const rachis_finding 
     buf_putc(b, '}');
 }
 
+/* "primary": the site and the words that name it, or null. */
+static void primary(rachis_buf *b, const rachis_record *r)
+{
+    const rachis_primary *p = &r->primary;
+    buf_puts(b, ",\"primary\":");
+    if (!p->site) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_puts(b, "{\"site\":");
+    json_cstr(b, p->site);
+    buf_puts(b, ",\"span\":");
+    span(b, p->span);
+    buf_puts(b, ",\"text\":");
+    json_string(b, r->text + p->span.start, p->span.end - p->span.start);
+    buf_puts(b, ",\"rule\":");
+    json_cstr(b, p->rule);
+    buf_puts(b, ",\"section\":");
+    json_cstr(b, rachis_section_name(p->section));
+    buf_putc(b, '}');
+}
+
+/* "sins": per level, each component {"value", "min", "max"}, the total range
+ * and the category it allows. */
+static void sins(rachis_buf *b, const rachis_record *r)
+{
+    buf_puts(b, ",\"sins\":[");
+    for (size_t i = 0; i < r->n_sins; i++) {
+        const rachis_sins *v = &r->sins[i];
+        if (i) buf_putc(b, ',');
+        buf_printf(b, "{\"level\":\"%s\"", rachis_level_label(v->level));
+        for (int k = 0; k < RACHIS_SINS_ITEM_COUNT; k++) {
+            const rachis_sins_component *c = &v->items[k];
+            buf_printf(b, ",\"%s\":{\"value\":", rachis_sins_item_name((rachis_sins_item)k));
+            json_cstr(b, c->value);
+            buf_printf(b, ",\"min\":%d,\"max\":%d}", c->min, c->max);
+        }
+        buf_printf(b, ",\"min\":%d,\"max\":%d,\"category\":", v->min, v->max);
+        json_cstr(b, v->category);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
 rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rachis_buf *b)
 {
     buf_puts(b, "{\"schema\":\"" RACHIS_SCHEMA "\",\"id\":");
@@ -216,6 +260,8 @@ rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rach
                r->flags[RACHIS_FRACTURE] ? "true" : "false", r->flags[RACHIS_CORD] ? "true" : "false",
                r->flags[RACHIS_EXTENSION] ? "true" : "false", r->flags[RACHIS_METASTASIS] ? "true" : "false",
                r->urgent ? "true" : "false");
+    primary(b, r);
+    sins(b, r);
     if ((flags & RACHIS_JSON_WITH_TEXT) && r->text) {
         buf_puts(b, ",\"text\":");
         json_string(b, r->text, r->length);

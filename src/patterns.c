@@ -12,6 +12,7 @@
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
     "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "triggerstem", "sectionstem", "rule", "exclude", "veto", "attr", "trigger",
+    "primary", "sins", "primarystem", "primarygate", "sinsstem",
 };
 
 const char *rule_kind_name(rule_kind k) { return (unsigned)k < K_KIND_COUNT ? kind_names[k] : "?"; }
@@ -165,6 +166,32 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
         *slot = rx_strdup(val);
         return true;
     }
+    if (r->kind == K_PRIMARY && !strcmp(key, "site")) {
+        if (strcmp(val, "none") && primary_site_index(val) < 0) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
+                     "unknown primary site '%s' (lung, breast, prostate, kidney, thyroid, colorectal, liver, "
+                     "melanoma, myeloma, lymphoma, other, unknown, or none for words that name no primary)", val);
+            return false;
+        }
+        free(r->vto);
+        r->vto = rx_strdup(val);
+        return true;
+    }
+    if (r->kind == K_SINS && !strcmp(key, "item")) {
+        if (sins_statement_item(val) < 0) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
+                     "unknown SINS item '%s' (alignment, posterolateral, collapse)", val);
+            return false;
+        }
+        free(r->vclass);
+        r->vclass = rx_strdup(val);
+        return true;
+    }
+    if (r->kind == K_SINS && !strcmp(key, "value")) {
+        free(r->vto);
+        r->vto = rx_strdup(val);
+        return true;
+    }
     if (r->kind == K_RULE && !strcmp(key, "weak")) {
         if (strcmp(val, "true") && strcmp(val, "false")) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt, "weak takes true or false, not '%s'", val);
@@ -278,7 +305,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger)", kind);
+                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem)", kind);
         free(kind);
         return false;
     }
@@ -352,6 +379,16 @@ static void check_required(loader *L, draft *d)
     switch (r->kind) {
     case K_SECTION: if (r->section < 0) missing = "to=SECTION"; break;
     case K_VALUE: if (!r->vclass) missing = "class=CLASS"; else if (!r->vto) missing = "to=VALUE"; break;
+    case K_PRIMARY: if (!r->vto) missing = "site=SITE"; break;
+    case K_SINS:
+        if (!r->vclass) missing = "item=ITEM";
+        else if (!r->vto) missing = "value=VALUE";
+        else if (!sins_statement_valid(sins_statement_item(r->vclass), r->vto)) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, r->line, 1, lt, "sins %s: '%s' is not a value of %s",
+                     r->name, r->vto, r->vclass);
+            d->bad = true;
+        }
+        break;
     case K_RULE: case K_EXCLUDE: case K_ATTR: case K_VETO: if (!r->concepts) missing = "concept=CONCEPT"; break;
     case K_TRIGGER:
         if (r->tclass < 0) missing = "class=CLASS";
@@ -610,7 +647,8 @@ static void check_stems(loader *L, draft *d)
 
 static void check_rule(loader *L, draft *d, bool strict)
 {
-    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM || d->r.kind == K_TRIGGERSTEM || d->r.kind == K_SECTIONSTEM) {
+    if (d->r.kind == K_STEM || d->r.kind == K_LEVELSTEM || d->r.kind == K_TRIGGERSTEM || d->r.kind == K_SECTIONSTEM ||
+        d->r.kind == K_PRIMARYSTEM || d->r.kind == K_PRIMARYGATE || d->r.kind == K_SINSSTEM) {
         check_stems(L, d);
         return;
     }

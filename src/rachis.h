@@ -156,6 +156,42 @@ typedef struct rachis_input {
     size_t n_sections;
 } rachis_input;
 
+/* ---- registry items: primary tumour and SINS ------------------------------ */
+
+/* The primary tumour the report names (history, indication, impression...),
+ * normalised to one of RACHIS_PRIMARY_SITES; NULL site when none is named. */
+typedef struct rachis_primary {
+    const char *site;              /* "breast", ..., "other", "unknown"; NULL: not stated */
+    rachis_span span;              /* the words that name it */
+    const char *rule;              /* "primary:breast-cancer"; owned by the engine */
+    rachis_section section;
+} rachis_primary;
+
+/* The sites a primary is normalised to, NULL-terminated. */
+extern const char *const rachis_primary_sites[];
+
+/* Spinal Instability Neoplastic Score (Fisher et al. 2010): the imaging
+ * components a report can state, per level with a present metastasis.  Pain
+ * is clinical: it is never scored from text (always unknown, 0-3). */
+typedef enum {
+    RACHIS_SINS_LOCATION = 0, RACHIS_SINS_PAIN, RACHIS_SINS_LESION, RACHIS_SINS_ALIGNMENT,
+    RACHIS_SINS_COLLAPSE, RACHIS_SINS_POSTEROLATERAL, RACHIS_SINS_ITEM_COUNT
+} rachis_sins_item;
+const char *rachis_sins_item_name(rachis_sins_item i);   /* "location", ... */
+
+typedef struct rachis_sins_component {
+    const char *value;             /* e.g. "lytic", "gt50", "bilateral"; NULL when not stated */
+    int min, max;                  /* the points it gives, or the range it may give when unknown */
+} rachis_sins_component;
+
+typedef struct rachis_sins {
+    int level;
+    rachis_sins_component items[RACHIS_SINS_ITEM_COUNT];
+    int min, max;                  /* total: sum of the items' ranges (0-18) */
+    const char *category;          /* "stable" (0-6), "indeterminate" (7-12), "unstable" (13-18),
+                                      or NULL when the range spans categories */
+} rachis_sins;
+
 typedef struct rachis_record {
     char *id, *path, *patient, *date;
     long record;
@@ -172,6 +208,9 @@ typedef struct rachis_record {
     size_t n_findings;
     bool flags[RACHIS_CONCEPT_COUNT];
     bool urgent;
+    rachis_primary primary;
+    rachis_sins *sins;             /* one per level of a present, current metastasis, cranial first */
+    size_t n_sins;
 } rachis_record;
 
 /* ---- engine and scanner ----------------------------------------------------- */

@@ -50,6 +50,7 @@ void rachis_scanner_free(rachis_scanner *s)
     if (s->jit) pcre2_jit_stack_free(s->jit);
     free(s->secs.v); free(s->sents.v); free(s->mentions.v); free(s->groups.v);
     free(s->trigs.v); free(s->wins.v); free(s->hits.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
+    free(s->sins.v);
     record_clear(&s->rec);
     free(s);
 }
@@ -122,10 +123,44 @@ const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
     return i < grp->n ? grp->rules[i] : NULL;
 }
 
+/* Does a word of [a, b) begin with a stem of T? */
+static bool has_stem(const rachis_scanner *s, const stem_table *t, size_t a, size_t b)
+{
+    const char *x = s->text;
+    for (size_t i = a; i + 1 < b; i++)
+        if (rx_isalnum((unsigned char)x[i]) && (i == a || !rx_isalnum((unsigned char)x[i - 1])) &&
+            stem_maybe(t, x + i) && engine_stem_at(t, x, b, i, NULL))
+            return true;
+    return false;
+}
+
+void scan_each(rachis_scanner *s, int g, const stem_table *stems, const stem_table *gate, scan_each_fn fn,
+               void *ctx)
+{
+    if (!s->e->groups[g].at || !stems->n) return;
+    const char *x = s->text;
+    for (size_t si = 0; si < s->sents.n; si++) {
+        const sentence *st = &s->sents.v[si];
+        if (gate && gate->n && !has_stem(s, gate, st->start, st->end)) continue;
+        for (size_t pos = st->start; pos + 1 < st->end; pos++) {
+            if (!rx_isalnum((unsigned char)x[pos]) || (pos > st->start && rx_isalnum((unsigned char)x[pos - 1])) ||
+                !stem_maybe(stems, x + pos) || !engine_stem_at(stems, x, st->end, pos, NULL) ||
+                scan_match_at(s, g, x, st->end, pos, s->md) < 0)
+                continue;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+            const rule *r = scan_rule(s, g, s->md);
+            if (!r || ov[1] <= ov[0]) continue;
+            size_t a = ov[0], b = ov[1];
+            fn(s, r, a, b, (int)si, ctx);
+            pos = b - 1;
+        }
+    }
+}
+
 static void reset(rachis_scanner *s, const rachis_input *in)
 {
     s->secs.n = s->sents.n = s->mentions.n = s->groups.n = s->trigs.n = s->wins.n = s->hits.n = 0;
-    s->findings.n = s->out_levels.n = s->finfo.n = 0;
+    s->findings.n = s->out_levels.n = s->finfo.n = s->sins.n = 0;
     s->limit_hit = false;
     record_clear(&s->rec);
     rachis_record *r = &s->rec;
@@ -158,6 +193,9 @@ static void set_error(rachis_scanner *s, rachis_status st, const char *code, cha
     r->n_findings = 0;
     memset(r->flags, 0, sizeof r->flags);
     r->urgent = false;
+    memset(&r->primary, 0, sizeof r->primary);
+    r->sins = NULL;
+    r->n_sins = 0;
 }
 
 rachis_status rachis_scan_error(rachis_scanner *s, const rachis_input *in, const char *code, const char *message,
@@ -233,6 +271,8 @@ static void finish(rachis_scanner *s)
     r->n_levels = s->out_levels.n;
     r->findings = s->findings.v;
     r->n_findings = s->findings.n;
+    r->sins = s->sins.v;
+    r->n_sins = s->sins.n;
     for (size_t i = 0; i < s->findings.n; i++) {
         const rachis_finding *f = &s->findings.v[i];
         if (f->assertion != RACHIS_PRESENT || f->historical) continue;
@@ -263,6 +303,8 @@ rachis_status rachis_scan(rachis_scanner *s, const rachis_input *in, const rachi
     link_levels(s);
     context_assert_findings(s);
     merge_duplicates(s);
+    primary_find(s);
+    sins_score(s);
     if (s->limit_hit) {
         set_error(s, RACHIS_ERR_LIMIT, "regex_limit",
                   rx_sprintf("%s: record %ld: a pattern hit the PCRE2 match or depth limit "

@@ -85,6 +85,7 @@ struct rachis_scanner {
     finding_vec findings;
     finfo_vec finfo;
     lmention_vec out_levels;
+    VEC(rachis_sins) sins;
     rachis_record rec;
 };
 
@@ -94,6 +95,13 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
                pcre2_match_data *md);
 /* The same, with group G's anchored copy, at START exactly. */
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md);
+/* Tries group G (anchored) at each word that begins with a stem of STEMS,
+ * in the sentences that hold a word of GATE (all when GATE is NULL or
+ * empty), and calls FN for each non-empty match with its rule, span and
+ * sentence index; a match's words are not tried again. */
+typedef void (*scan_each_fn)(rachis_scanner *s, const rule *r, size_t a, size_t b, int si, void *ctx);
+void scan_each(rachis_scanner *s, int g, const stem_table *stems, const stem_table *gate, scan_each_fn fn,
+               void *ctx);
 /* The rule whose alternative matched last in group G. */
 const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md);
 
@@ -107,8 +115,12 @@ void context_assert_findings(rachis_scanner *s);             /* assertion and hi
 
 /* Levels named in [start, end) (heading spans). */
 rachis_levelset levels_in(rachis_scanner *s, size_t start, size_t end);
-/* Assertion of the span [a, b) of sentence SENT. */
-void context_assert_span(rachis_scanner *s, size_t sent_start, size_t sent_end, int section, size_t a,
-                         size_t b, rachis_finding *f);
+/* Assertion of the span [a, b) of sentence SI, into F's assertion,
+ * historical and trigger. */
+void context_assert_span(rachis_scanner *s, int si, size_t a, size_t b, rachis_finding *f);
+
+/* Registry items, once findings are final. */
+void primary_find(rachis_scanner *s);                        /* record.primary */
+void sins_score(rachis_scanner *s);                          /* record.sins */
 
 #endif

@@ -38,7 +38,7 @@ Test(json, key_order_and_empty_record)
     cr_expect_str_eq(j, "{\"schema\":\"rachis/1\",\"id\":\"a\\\"b\\\\c\",\"source\":{\"path\":\"dir/a.txt\",\"record\":1,"
                         "\"format\":\"text\"},\"status\":\"ok\",\"patient\":null,\"date\":null,\"levels\":[],"
                         "\"findings\":[],\"flags\":{\"compression_fracture\":false,\"cord_compression\":false,"
-                        "\"soft_tissue_extension\":false,\"metastasis\":false,\"urgent\":false}}\n");
+                        "\"soft_tissue_extension\":false,\"metastasis\":false,\"urgent\":false},\"primary\":null,\"sins\":[]}\n");
 }
 
 Test(json, finding_fields)
@@ -66,6 +66,6 @@ Test(json, error_record)
                              "\"format\":\"text\"},\"status\":\"error\",\"error\":{\"code\":\"io\",\"message\":\"d/x.txt: "
                              "cannot read: Permission denied\",\"offset\":null},\"patient\":null,\"date\":null,\"levels\":[],"
                              "\"findings\":[],\"flags\":{\"compression_fracture\":false,\"cord_compression\":false,"
-                             "\"soft_tissue_extension\":false,\"metastasis\":false,\"urgent\":false}}\n");
+                             "\"soft_tissue_extension\":false,\"metastasis\":false,\"urgent\":false},\"primary\":null,\"sins\":[]}\n");
     rachis_buf_free(&b);
 }

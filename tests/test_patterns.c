@@ -107,7 +107,7 @@ Test(patterns, every_error_is_reported)
     char *out = load(false, &st);
     cr_expect_eq(st, RACHIS_ERR_PATTERN);
     cr_expect_str_eq(out,
-        "P/fracture.rules:2:1: error: unknown directive 'rulez' (define, section, abbrev, listmark, level, value, levelsep, heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger)\n"
+        "P/fracture.rules:2:1: error: unknown directive 'rulez' (define, section, abbrev, listmark, level, value, levelsep, heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem)\n"
         "  rulez bad := x\n"
         "  ^\n"
         "P/fracture.rules:3:9: error: unknown concept 'fractures' (compression_fracture, cord_compression, soft_tissue_extension, metastasis)\n"
@@ -131,6 +131,34 @@ Test(patterns, every_error_is_reported)
         "P/fracture.rules:5:42: error: undefined sub-pattern {NOPE}\n"
         "  rule fw concept=compression_fracture := a{NOPE}b\n"
         "                                           ^\n");
+    free(out);
+}
+
+Test(patterns, registry_rules_are_checked)
+{
+    write_file("registry.rules",
+               "primary p1 site=pancreas := pancreatic\\s+cancer\n"
+               "primary p2 := breast\\s+cancer\n"
+               "sins s1 item=stability value=high := unstable\n"
+               "sins s2 item=alignment value=bilateral := both\n"
+               "sins s3 item=collapse value=involved := entire\\s+body\n");
+    rachis_status st;
+    char *out = load(false, &st);
+    cr_expect_eq(st, RACHIS_ERR_PATTERN);
+    cr_expect_str_eq(out,
+        "P/registry.rules:1:12: error: unknown primary site 'pancreas' (lung, breast, prostate, kidney, thyroid, "
+        "colorectal, liver, melanoma, myeloma, lymphoma, other, unknown, or none for words that name no primary)\n"
+        "  primary p1 site=pancreas := pancreatic\\s+cancer\n"
+        "             ^\n"
+        "P/registry.rules:2:1: error: primary p2 needs site=SITE\n"
+        "  primary p2 := breast\\s+cancer\n"
+        "  ^\n"
+        "P/registry.rules:3:9: error: unknown SINS item 'stability' (alignment, posterolateral, collapse)\n"
+        "  sins s1 item=stability value=high := unstable\n"
+        "          ^\n"
+        "P/registry.rules:4:1: error: sins s2: 'bilateral' is not a value of alignment\n"
+        "  sins s2 item=alignment value=bilateral := both\n"
+        "  ^\n");
     free(out);
 }
 
