@@ -56,7 +56,7 @@ static const opt_def options[] = {
 #define N_OPTIONS (sizeof options / sizeof *options)
 
 static const struct {
-    const char *name, *args, *summary;
+    const char *name, *args, *summary, *notes;   /* notes: printed after the options, or NULL */
 } commands[CMD_COUNT] = {
     [CMD_EXTRACT] = {"extract", "[OPTIONS] INPUT...", "write one rachis/1 JSON record per report of INPUT (files, directories, - for stdin)"},
     [CMD_CHECK] = {"check-patterns", "[OPTIONS] [DIR]", "validate a pattern directory; every error as file:line:col"},
@@ -64,7 +64,12 @@ static const struct {
     [CMD_EVAL] = {"eval", "[OPTIONS] --gold FILE [INPUT...]", "score rachis against a gold standard (precision, recall, F1)"},
     [CMD_FLAG] = {"flag", "[OPTIONS] INPUT...", "list reports needing attention, most urgent first (exit 3 when any)"},
     [CMD_REVIEW] = {"review", "-o PAGE.html [OPTIONS] [INPUT... | --results OUT.jsonl | --db STORE]", "one self-contained HTML review page: highlighted evidence, spine diagram, per-level table"},
-    [CMD_TIMELINE] = {"timeline", "--db STORE [--json] [-o OUT]", "per patient, and per patient, level and concept: first and last dates seen (CSV; docs/timeline.md)"},
+    [CMD_TIMELINE] = {"timeline", "--db STORE [--json] [-o OUT]", "per patient, and per patient, level and concept: first and last dates seen (CSV; docs/timeline.md)",
+                     "rows: kind \"patient\" (reports, first/last report, first metastasis, pathologic fracture, cord\n"
+                     "compression), then kind \"level\" per level (cranial to caudal, no level last) and concept (first_seen,\n"
+                     "last_seen, reports_present, detail).  Counted: assertion present and not historical; pathologic\n"
+                     "fracture: etiology pathologic; cord compression: cord, conus or cauda equina, not the thecal sac alone.\n"
+                     "Error records and reports without a patient id or date are not used (counted on stderr, exit 1).\n"},
     [CMD_HELP] = {"help", "[COMMAND]", "show help for a command"},
 };
 
@@ -101,6 +106,7 @@ void cli_help(FILE *out, int cmd)
     fprintf(out, "usage: rachis %s %s\n  %s\n\noptions:\n", commands[cmd].name, commands[cmd].args, commands[cmd].summary);
     for (size_t i = 0; i < N_OPTIONS; i++)
         if (options[i].commands & C(cmd)) print_option(out, &options[i]);
+    if (commands[cmd].notes) fprintf(out, "\n%s", commands[cmd].notes);
 }
 
 static int bad(const char *fmt, const char *a, const char *b)
