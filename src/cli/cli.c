@@ -13,6 +13,7 @@ static int run(cli_opts *o, const char *argv0)
     case CMD_EVAL: return cmd_eval(o, argv0);
     case CMD_FLAG: return cmd_flag(o, argv0);
     case CMD_REVIEW: return cmd_review(o, argv0);
+    case CMD_TIMELINE: return cmd_timeline(o, argv0);
     case CMD_HELP: {
         int c = o->n_args ? cli_command_from_name(o->args[0]) : -1;
         if (o->n_args && c < 0) {

@@ -10,7 +10,7 @@
 /* Exit codes (README "Exit status"). */
 enum { EXIT_ALL_OK = 0, EXIT_SOME_ERRORS = 1, EXIT_USAGE = 2, EXIT_FLAGGED = 3 };
 
-typedef enum { CMD_EXTRACT, CMD_CHECK, CMD_ASSERT, CMD_EVAL, CMD_FLAG, CMD_REVIEW, CMD_HELP, CMD_COUNT } cli_command;
+typedef enum { CMD_EXTRACT, CMD_CHECK, CMD_ASSERT, CMD_EVAL, CMD_FLAG, CMD_REVIEW, CMD_TIMELINE, CMD_HELP, CMD_COUNT } cli_command;
 
 typedef struct cli_opts {
     cli_command cmd;
@@ -68,5 +68,6 @@ int cmd_assert(cli_opts *o, const char *argv0);
 int cmd_eval(cli_opts *o, const char *argv0);
 int cmd_flag(cli_opts *o, const char *argv0);
 int cmd_review(cli_opts *o, const char *argv0);
+int cmd_timeline(cli_opts *o, const char *argv0);
 
 #endif

@@ -20,6 +20,8 @@ static void cell(rachis_buf *b, const char *s, size_t n, bool first)
 
 static void cstr(rachis_buf *b, const char *s, bool first) { cell(b, s ? s : "", s ? strlen(s) : 0, first); }
 
+void csv_cell(rachis_buf *b, const char *s, bool first) { cstr(b, s, first); }
+
 void csv_header(rachis_buf *b)
 {
     static const char *const cols[] = {"report_id", "patient", "date", "concept", "levels", "assertion", "historical",

@@ -27,9 +27,9 @@ typedef struct opt_def {
 
 static const opt_def options[] = {
     {O_PATTERNS, "patterns", 'p', "DIR", ALL, "pattern directory (default: $RACHIS_PATTERNS, beside the binary, or the install prefix)"},
-    {O_OUTPUT, "output", 'o', "FILE", C(CMD_EXTRACT) | C(CMD_ASSERT) | C(CMD_EVAL) | C(CMD_REVIEW), "write to FILE (written whole or not at all) instead of standard output"},
+    {O_OUTPUT, "output", 'o', "FILE", C(CMD_EXTRACT) | C(CMD_ASSERT) | C(CMD_EVAL) | C(CMD_REVIEW) | C(CMD_TIMELINE), "write to FILE (written whole or not at all) instead of standard output"},
     {O_WITH_TEXT, "with-text", 0, NULL, C(CMD_EXTRACT), "include the analysed text in each record (\"text\")"},
-    {O_DB, "db", 0, "FILE", C(CMD_EXTRACT) | C(CMD_REVIEW), "store reports, findings and levels in this SQLite file; a rerun skips what is stored (JSONL then only with -o)"},
+    {O_DB, "db", 0, "FILE", C(CMD_EXTRACT) | C(CMD_REVIEW) | C(CMD_TIMELINE), "store reports, findings and levels in this SQLite file; a rerun skips what is stored (JSONL then only with -o); review, timeline: read it"},
     {O_CSV, "csv", 0, "FILE", C(CMD_EXTRACT), "also write one CSV row per finding to FILE"},
     {O_FORMAT, "format", 'f', "FMT", READS, "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
     {O_ID_COL, "id-col", 0, "NAME", READS, "CSV/JSONL field of the report id (default: id, accession, report_id)"},
@@ -42,21 +42,21 @@ static const opt_def options[] = {
     {O_DEPTH_LIMIT, "depth-limit", 0, "N", READS | C(CMD_ASSERT), "PCRE2 depth limit (default 20000)"},
     {O_STRICT, "strict", 0, NULL, ALL, "treat pattern warnings as errors"},
     {O_DUMP, "dump", 0, NULL, C(CMD_CHECK), "print every rule: kind, id and pattern after {NAME} expansion"},
-    {O_QUIET, "quiet", 'q', NULL, ALL, "no progress or summary on standard error"},
+    {O_QUIET, "quiet", 'q', NULL, ALL | C(CMD_TIMELINE), "no progress or summary on standard error"},
     {O_GOLD, "gold", 'g', "FILE", C(CMD_EVAL), "gold standard (JSON Lines: id, findings)"},
     {O_RESULTS, "results", 'r', "FILE", C(CMD_EVAL) | C(CMD_REVIEW), "score this rachis output instead of running rachis on INPUTS"},
-    {O_JSON, "json", 0, NULL, C(CMD_EVAL) | C(CMD_FLAG), "write JSON (eval: the scores; flag: one object per flagged report)"},
+    {O_JSON, "json", 0, NULL, C(CMD_EVAL) | C(CMD_FLAG) | C(CMD_TIMELINE), "write JSON (eval: the scores; flag: one object per flagged report; timeline: JSON Lines, one object a row)"},
     {O_MIN, "min", 0, "LEVEL", C(CMD_FLAG), "flag only reports at least this urgent: urgent (cord, conus, cauda equina), high (also pathologic fracture, epidural extension, thecal sac), any (default)"},
     {O_ERRORS, "errors", 'e', NULL, C(CMD_EVAL), "list false positives and negatives with their evidence"},
     {O_MIN_F1, "min-f1", 0, "F", C(CMD_EVAL), "exit 1 when the micro F1 of present tuples is below F"},
     {O_SECTION, "section", 's', "NAME", C(CMD_ASSERT), "section the sentences come from (default findings)"},
-    {O_HELP, "help", 'h', NULL, ALL | C(CMD_HELP), "show this help"},
+    {O_HELP, "help", 'h', NULL, ALL | C(CMD_HELP) | C(CMD_TIMELINE), "show this help"},
     {O_VERSION, "version", 'V', NULL, 0, "show the version"},
 };
 #define N_OPTIONS (sizeof options / sizeof *options)
 
 static const struct {
-    const char *name, *args, *summary;
+    const char *name, *args, *summary, *notes;   /* notes: printed after the options, or NULL */
 } commands[CMD_COUNT] = {
     [CMD_EXTRACT] = {"extract", "[OPTIONS] INPUT...", "write one rachis/1 JSON record per report of INPUT (files, directories, - for stdin)"},
     [CMD_CHECK] = {"check-patterns", "[OPTIONS] [DIR]", "validate a pattern directory; every error as file:line:col"},
@@ -64,6 +64,12 @@ static const struct {
     [CMD_EVAL] = {"eval", "[OPTIONS] --gold FILE [INPUT...]", "score rachis against a gold standard (precision, recall, F1)"},
     [CMD_FLAG] = {"flag", "[OPTIONS] INPUT...", "list reports needing attention, most urgent first (exit 3 when any)"},
     [CMD_REVIEW] = {"review", "-o PAGE.html [OPTIONS] [INPUT... | --results OUT.jsonl | --db STORE]", "one self-contained HTML review page: highlighted evidence, spine diagram, per-level table"},
+    [CMD_TIMELINE] = {"timeline", "--db STORE [--json] [-o OUT]", "per patient, and per patient, level and concept: first and last dates seen (CSV; docs/timeline.md)",
+                     "rows: kind \"patient\" (reports, first/last report, first metastasis, pathologic fracture, cord\n"
+                     "compression), then kind \"level\" per level (cranial to caudal, no level last) and concept (first_seen,\n"
+                     "last_seen, reports_present, detail).  Counted: assertion present and not historical; pathologic\n"
+                     "fracture: etiology pathologic; cord compression: cord, conus or cauda equina, not the thecal sac alone.\n"
+                     "Error records and reports without a patient id or date are not used (counted on stderr, exit 1).\n"},
     [CMD_HELP] = {"help", "[COMMAND]", "show help for a command"},
 };
 
@@ -100,6 +106,7 @@ void cli_help(FILE *out, int cmd)
     fprintf(out, "usage: rachis %s %s\n  %s\n\noptions:\n", commands[cmd].name, commands[cmd].args, commands[cmd].summary);
     for (size_t i = 0; i < N_OPTIONS; i++)
         if (options[i].commands & C(cmd)) print_option(out, &options[i]);
+    if (commands[cmd].notes) fprintf(out, "\n%s", commands[cmd].notes);
 }
 
 static int bad(const char *fmt, const char *a, const char *b)
