@@ -190,3 +190,20 @@ void link_levels(rachis_scanner *s)
     }
     free(claims);
 }
+
+rachis_levelset link_span(rachis_scanner *s, int si, size_t a, size_t b)
+{
+    rachis_finding f = {0};
+    f.span.start = a;
+    f.span.end = b;
+    context_sentence_trigs(s, si);
+    int g = own_phrase(s, si, &f);
+    if (g >= 0) return s->groups.v[g].set;
+    int *claims = rx_malloc((s->findings.n + 1) * sizeof *claims);
+    for (size_t i = 0; i < s->findings.n; i++) claims[i] = -1;   /* no finding's own phrase is at stake */
+    rachis_levelset set = in_clause(s, si, &f, claims, s->findings.n);
+    free(claims);
+    if (!set) set = s->sents.v[si].heading;
+    if (!set) set = referred(s, si);
+    return set;
+}

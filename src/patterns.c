@@ -180,7 +180,7 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
     if (r->kind == K_SINS && !strcmp(key, "item")) {
         if (sins_statement_item(val) < 0) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
-                     "unknown SINS item '%s' (alignment, posterolateral, collapse)", val);
+                     "unknown SINS item '%s' (alignment, posterolateral, collapse, lesion)", val);
             return false;
         }
         free(r->vclass);

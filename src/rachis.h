@@ -171,7 +171,8 @@ typedef struct rachis_primary {
 extern const char *const rachis_primary_sites[];
 
 /* Spinal Instability Neoplastic Score (Fisher et al. 2010): the imaging
- * components a report can state, per level with a present metastasis.  Pain
+ * components a report can state, per level with a present metastasis
+ * (historical ones too).  Pain
  * is clinical: it is never scored from text (always unknown, 0-3). */
 typedef enum {
     RACHIS_SINS_LOCATION = 0, RACHIS_SINS_PAIN, RACHIS_SINS_LESION, RACHIS_SINS_ALIGNMENT,
@@ -209,7 +210,7 @@ typedef struct rachis_record {
     bool flags[RACHIS_CONCEPT_COUNT];
     bool urgent;
     rachis_primary primary;
-    rachis_sins *sins;             /* one per level of a present, current metastasis, cranial first */
+    rachis_sins *sins;             /* one per level of a present metastasis, cranial first */
     size_t n_sins;
 } rachis_record;
 

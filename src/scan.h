@@ -113,6 +113,10 @@ void findings_find(rachis_scanner *s);                       /* concept matches 
 void link_levels(rachis_scanner *s);                         /* levels of each finding */
 void context_assert_findings(rachis_scanner *s);             /* assertion and historical */
 
+/* The levels the words [a, b) of sentence SI are placed at, by the rules
+ * that link findings (link.c): their own phrase, the clause, the heading,
+ * a referring word. */
+rachis_levelset link_span(rachis_scanner *s, int si, size_t a, size_t b);
 /* Levels named in [start, end) (heading spans). */
 rachis_levelset levels_in(rachis_scanner *s, size_t start, size_t end);
 /* Assertion of the span [a, b) of sentence SI, into F's assertion,

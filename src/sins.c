@@ -1,8 +1,8 @@
 /* sins.c — the imaging components of the Spinal Instability Neoplastic Score
- * (SINS; Fisher et al., Spine 2010) at each level of a present, current
- * metastasis, from what the report states:
+ * (SINS; Fisher et al., Spine 2010) at each level of a present metastasis
+ * (a known or treated one too: it is still there), from what the report states:
  *   location        the level itself: junctional 3, mobile 2, semirigid 1, rigid 0
- *   lesion          the metastasis's appearance: lytic 2, mixed 1, blastic 0
+ *   lesion          the metastasis's appearance, or `sins` rules: lytic 2, mixed 1, blastic 0
  *   alignment       `sins` rules: subluxation/translation 4, de novo deformity 2, normal 0
  *   collapse        the compression fracture's height loss: >50% 3, <50% 2; no collapse with
  *                   >50% of the body involved 1; none 0 (`sins` rules and absent fractures)
@@ -28,12 +28,13 @@ const char *rachis_sins_item_name(rachis_sins_item i)
 }
 
 /* What a `sins` rule may state (patterns.c validates against these). */
-enum { ST_ALIGNMENT, ST_POSTEROLATERAL, ST_COLLAPSE, ST_COUNT };
-const char *const sins_statement_items[] = {"alignment", "posterolateral", "collapse", NULL};
+enum { ST_ALIGNMENT, ST_POSTEROLATERAL, ST_COLLAPSE, ST_LESION, ST_COUNT };
+const char *const sins_statement_items[] = {"alignment", "posterolateral", "collapse", "lesion", NULL};
 static const char *const statement_values[ST_COUNT][6] = {
     {"normal", "deformity", "subluxation", NULL},
     {"none", "left", "right", "unilateral", "bilateral", NULL},
-    {"none", "involved", NULL},
+    {"none", "involved", "lt50", "gt50", NULL},
+    {"lytic", "blastic", "mixed", NULL},
 };
 
 int sins_statement_item(const char *item)
@@ -86,9 +87,9 @@ static rachis_sins_component location(int level)
 
 static bool at_level(const rachis_finding *f, int level) { return f->levels & ((rachis_levelset)1 << level); }
 
-static rachis_sins_component lesion(const rachis_scanner *s, int level)
+static rachis_sins_component lesion(const rachis_scanner *s, int level, const statements *w)
 {
-    unsigned seen = 0;   /* bit per appearance value: lytic, sclerotic, mixed */
+    unsigned seen = w->at[ST_LESION];   /* bit per value: lytic, sclerotic (blastic), mixed */
     for (size_t i = 0; i < s->findings.n; i++) {
         const rachis_finding *f = &s->findings.v[i];
         if (f->concept == RACHIS_METASTASIS && f->assertion == RACHIS_PRESENT && at_level(f, level) &&
@@ -103,7 +104,7 @@ static rachis_sins_component lesion(const rachis_scanner *s, int level)
 
 static rachis_sins_component collapse(const rachis_scanner *s, int level, const statements *w)
 {
-    bool fracture = false, degree_known = false, absent = false;
+    bool fracture = false, absent = false;
     double pct = -1;
     int genant = -1;
     for (size_t i = 0; i < s->findings.n; i++) {
@@ -115,13 +116,14 @@ static rachis_sins_component collapse(const rachis_scanner *s, int level, const 
         if (f->attrs[2].set && f->attrs[2].number > pct) pct = f->attrs[2].number;      /* height_loss_pct */
         if (f->attrs[3].set && f->attrs[3].ivalue > genant) genant = f->attrs[3].ivalue; /* genant 1..3 as 0..2 */
     }
-    if (fracture) {
-        if (pct > 50) return known("gt50", 3);
-        if (pct >= 0 || (genant >= 0 && genant < 2)) degree_known = true;
-        if (degree_known) return known("lt50", 2);
-        return (rachis_sins_component){NULL, 2, 3};   /* collapse of unstated degree */
-    }
     unsigned st = w->at[ST_COLLAPSE] ? w->at[ST_COLLAPSE] : w->wide[ST_COLLAPSE];
+    if (fracture || (st & 12)) {
+        /* "more than 50%" is said in words the percentage alone loses */
+        if ((w->at[ST_COLLAPSE] & 8) || pct > 50) return known("gt50", 3);
+        if ((w->at[ST_COLLAPSE] & 4) || (pct >= 0 && pct < 50) || (pct < 0 && genant >= 0 && genant < 2))
+            return known("lt50", 2);
+        return (rachis_sins_component){NULL, 2, 3};   /* collapse of unstated degree, or exactly half */
+    }
     bool none = (st & 1) || absent, involved = st & 2;
     if (none && involved) return known("none_gt50_involved", 1);
     if (none) return known("none", 0);
@@ -146,7 +148,8 @@ static rachis_sins_component posterolateral(const rachis_scanner *s, int level, 
     int posterior = -1;   /* the metastasis's posterior_elements attribute */
     for (size_t i = 0; i < s->findings.n; i++) {
         const rachis_finding *f = &s->findings.v[i];
-        if (f->concept == RACHIS_METASTASIS && f->assertion == RACHIS_PRESENT && at_level(f, level) &&
+        if (f->concept == RACHIS_METASTASIS && f->assertion == RACHIS_PRESENT &&
+            f->levels == (rachis_levelset)1 << level &&   /* of this level alone */
             f->attrs[1].set && f->attrs[1].ivalue > posterior)
             posterior = f->attrs[1].ivalue;
     }
@@ -155,11 +158,16 @@ static rachis_sins_component posterolateral(const rachis_scanner *s, int level, 
     return unknown(RACHIS_SINS_POSTEROLATERAL);
 }
 
-/* Levels a statement in sentence ST speaks of: those it names, else its heading's. */
-static rachis_levelset statement_levels(rachis_scanner *s, const sentence *st)
+/* Levels of the nearest earlier sentence of the paragraph that names some:
+ * "Lytic lesion in T9. No collapse." */
+static rachis_levelset previous_levels(rachis_scanner *s, int si)
 {
-    rachis_levelset set = levels_in(s, st->start, st->end);
-    return set ? set : st->heading;
+    for (int k = si - 1; k >= 0 && s->sents.v[k].para == s->sents.v[si].para; k--) {
+        const sentence *p = &s->sents.v[k];
+        rachis_levelset set = levels_in(s, p->start, p->end);
+        if (set) return set;
+    }
+    return 0;
 }
 
 typedef struct reading {
@@ -171,15 +179,15 @@ typedef struct reading {
 static void statement(rachis_scanner *s, const rule *r, size_t a, size_t b, int si, void *ctx)
 {
     reading *rd = ctx;
-    const sentence *st = &s->sents.v[si];
     int item = sins_statement_item(r->vclass), value = statement_value(item, r->vto);
-    bool negative = value == 0;   /* normal / none: the words carry their own negation */
+    bool negative = value == 0 && item != ST_LESION;   /* normal / none: the words carry their own negation */
     if (!negative) {
         rachis_finding f = {0};
         context_assert_span(s, si, a, b, &f);
         if (f.assertion != RACHIS_PRESENT || f.historical) return;
     }
-    rachis_levelset named = statement_levels(s, st);
+    rachis_levelset named = link_span(s, si, a, b);
+    if (!named && (item == ST_COLLAPSE || item == ST_POSTEROLATERAL)) named = previous_levels(s, si);
     if (!named && !negative) return;   /* a deformity of no stated level scores nowhere */
     for (int l = 0; l < RACHIS_LEVEL_COUNT; l++) {
         rachis_levelset bit = (rachis_levelset)1 << l;
@@ -194,7 +202,7 @@ void sins_score(rachis_scanner *s)
     rachis_levelset levels = 0;
     for (size_t i = 0; i < s->findings.n; i++) {
         const rachis_finding *f = &s->findings.v[i];
-        if (f->concept == RACHIS_METASTASIS && f->assertion == RACHIS_PRESENT && !f->historical) levels |= f->levels;
+        if (f->concept == RACHIS_METASTASIS && f->assertion == RACHIS_PRESENT) levels |= f->levels;
     }
     if (!levels) return;
     statements said[RACHIS_LEVEL_COUNT];
@@ -206,7 +214,7 @@ void sins_score(rachis_scanner *s)
         rachis_sins v = {.level = l};
         v.items[RACHIS_SINS_LOCATION] = location(l);
         v.items[RACHIS_SINS_PAIN] = unknown(RACHIS_SINS_PAIN);
-        v.items[RACHIS_SINS_LESION] = lesion(s, l);
+        v.items[RACHIS_SINS_LESION] = lesion(s, l, &said[l]);
         v.items[RACHIS_SINS_ALIGNMENT] = alignment(&said[l]);
         v.items[RACHIS_SINS_COLLAPSE] = collapse(s, l, &said[l]);
         v.items[RACHIS_SINS_POSTEROLATERAL] = posterolateral(s, l, &said[l]);

@@ -153,7 +153,7 @@ Test(patterns, registry_rules_are_checked)
         "P/registry.rules:2:1: error: primary p2 needs site=SITE\n"
         "  primary p2 := breast\\s+cancer\n"
         "  ^\n"
-        "P/registry.rules:3:9: error: unknown SINS item 'stability' (alignment, posterolateral, collapse)\n"
+        "P/registry.rules:3:9: error: unknown SINS item 'stability' (alignment, posterolateral, collapse, lesion)\n"
         "  sins s1 item=stability value=high := unstable\n"
         "          ^\n"
         "P/registry.rules:4:1: error: sins s2: 'bilateral' is not a value of alignment\n"
