@@ -139,17 +139,26 @@ r = [e["resource"] for e in json.load(sys.stdin)["entry"]]
 i = r[1]["issue"][0]
 print(r[0]["identifier"][0]["value"], r[0]["status"] + "|" + r[1]["resourceType"], i["severity"], i["code"], i["details"]["coding"][0]["code"], i["diagnostics"])')"
 
+# FHIR strings hold no control characters but tab, CR and LF: a form feed
+# in the evidence is written as a space (the span still counts its byte)
+printf 'FINDINGS: Compression\014fracture of T12.\n' > "$tmp/ff.txt"
+"$rachis" extract -q "$tmp/ff.txt" -o /dev/null --fhir "$tmp/ff.ndjson"
+validate "$tmp/ff.ndjson" > /dev/null
+check "control character: valid" 0 $?
+check "control character: a space" 1 "$(grep -c '"valueString":"Compression fracture"' "$tmp/ff.ndjson")"
+
 # the validator is not vacuous: broken Bundles fail, with their line numbers
 sed -n 1p "$tmp/one.ndjson" > "$tmp/bad.ndjson"
 sed -n 1p "$tmp/one.ndjson" | sed 's/"resourceType":"Observation"/"resourceType":"Observation","frobnicate":1/' >> "$tmp/bad.ndjson"
 sed -n 1p "$tmp/one.ndjson" | sed 's/"status":"final"/"status":"done"/' >> "$tmp/bad.ndjson"
 sed -n 1p "$tmp/one.ndjson" | sed 's/"bodySite":{"text":"T11, T12"}/"bodySite":[{"text":"T11, T12"}]/' >> "$tmp/bad.ndjson"
 sed -n 1p "$tmp/one.ndjson" | sed 's/"effectiveDateTime":"2024-03-17"/"effectiveDateTime":"17.03.2024"/' >> "$tmp/bad.ndjson"
+sed -n 1p "$tmp/one.ndjson" | sed 's/"text":"Spine imaging report"/"text":"Spine\\fimaging report"/' >> "$tmp/bad.ndjson"
 printf '{"resourceType":"Bundle","type":"collection"\n' >> "$tmp/bad.ndjson"
 validate "$tmp/bad.ndjson" > "$tmp/bad.out"
 check "validator rejects broken Bundles" 1 $?
-check "validator names the bad lines" "2 3 4 5 6" "$(grep -o '^[^ ]*bad.ndjson:[0-9]*:' "$tmp/bad.out" | cut -d: -f2 | sort -un | tr '\n' ' ' | sed 's/ $//')"
-check "validator summary" "6 resources, 5 invalid" "$(tail -1 "$tmp/bad.out")"
+check "validator names the bad lines" "2 3 4 5 6 7" "$(grep -o '^[^ ]*bad.ndjson:[0-9]*:' "$tmp/bad.out" | cut -d: -f2 | sort -un | tr '\n' ' ' | sed 's/ $//')"
+check "validator summary" "7 resources, 6 invalid" "$(tail -1 "$tmp/bad.out")"
 check "validator names the culprit" 1 "$(grep -c "bad.ndjson:2: entry\[1\] Observation: / should NOT have additional properties 'frobnicate'" "$tmp/bad.out")"
 
 # standard output only when it does not clash with the JSON Lines
