@@ -1,9 +1,6 @@
-/* fhir.c — rachis extract --fhir: a record as one FHIR R4 Bundle of type
- * collection: a DiagnosticReport, one Observation per finding, and for an
- * error record an OperationOutcome.  docs/fhir.md has the mapping.  The
- * structure and rachis's own code systems are here; every external
- * terminology code (LOINC, SNOMED CT, UCUM, HL7 categories) comes from the
- * engine's fhir-* value rules (patterns/fhir.rules). */
+/* fhir.c — rachis extract --fhir: a record as one FHIR R4 Bundle (collection):
+ * a DiagnosticReport, an Observation per finding, an OperationOutcome for an
+ * error record.  External codes come from patterns/fhir.rules (docs/fhir.md). */
 #include "fhir.h"
 
 #include <math.h>
