@@ -1,5 +1,5 @@
 /* fuzz_writers.c — libFuzzer target: the writers, rachis_record_to_json
- * (json.c) and csv_record (cli/csvout.c), on records built from the input
+ * (json.c), csv_record (cli/csvout.c) and fhir_bundle (cli/fhir.c), on records built from the input
  * within the contract of rachis.h: strings (id, path, patient, date, error
  * message, text) are taken from the input as arbitrary bytes, findings get
  * valid enum values, level sets, attributes and spans inside the text.
@@ -12,6 +12,7 @@
 #include "fuzz_common.h"
 
 #include "csvout.h"
+#include "fhir.h"
 
 typedef struct src { const uint8_t *p; size_t n; } src;
 
@@ -59,6 +60,10 @@ static void render(const rachis_record *r)
     csv_header(&csv);
     csv_record(&csv, r);
     rachis_buf_free(&csv);
+    rachis_buf fhir = {0};
+    fhir_bundle(&fhir, r, fuzz_engine());
+    fuzz_check_json_line(&fhir, 0);
+    rachis_buf_free(&fhir);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

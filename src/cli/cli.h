@@ -22,6 +22,7 @@ typedef struct cli_opts {
     const char *section;
     const char *id_col, *text_col, *patient_col, *date_col;
     const char *db, *csv, *min;
+    const char *fhir;   /* --fhir FILE: FHIR R4 Bundles as NDJSON */
     bool with_text, strict, quiet, json, errors, dump;
     int jobs;
     double min_f1;

@@ -2,11 +2,12 @@
  * record, in input order whatever -j is.  The main thread reads reports into
  * a bounded ring of slots (memory does not grow with the archive); workers,
  * each with its own scanner over the one shared engine, analyse them; a
- * writer thread emits them in order to the JSONL output, the CSV export and
- * the SQLite store.  Files appear whole or not at all. */
+ * writer thread emits them in order to the JSONL output, the CSV export, the
+ * FHIR Bundles and the SQLite store.  Files appear whole or not at all. */
 #define _GNU_SOURCE
 #include "cli.h"
 #include "csvout.h"
+#include "fhir.h"
 #include "store.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ typedef struct slot {
     char hash[17];
     /* what the worker made of it */
     rachis_buf json, csv;
+    rachis_buf fhir;
     bool error, urgent;
     unsigned findings[RACHIS_CONCEPT_COUNT];
 } slot;
@@ -54,6 +56,8 @@ typedef struct extract {
     /* outputs */
     FILE *out, *csv;
     char *out_tmp, *csv_tmp;
+    FILE *fhir;
+    char *fhir_tmp;
     store *db;
     pthread_mutex_t db_mu;
     bool write_failed, db_failed;
@@ -97,6 +101,7 @@ static void slot_clear(slot *s)
     s->secs = NULL;
     s->starts = NULL;
     s->json.len = s->csv.len = 0;
+    s->fhir.len = 0;
 }
 
 /* Analyses the slot's report with scanner SC (a worker's, or the inline one). */
@@ -128,6 +133,10 @@ static void process(extract *x, rachis_scanner *sc, slot *s)
     if (x->csv) {
         s->csv.len = 0;
         csv_record(&s->csv, r);
+    }
+    if (x->fhir) {
+        s->fhir.len = 0;
+        fhir_bundle(&s->fhir, r, x->e);
     }
     if (x->db) {
         pthread_mutex_lock(&x->db_mu);
@@ -167,6 +176,7 @@ static void write_slot(extract *x, slot *s)
     } else {
         if (x->out && s->json.len && fwrite(s->json.data, 1, s->json.len, x->out) != s->json.len) x->write_failed = true;
         if (x->csv && s->csv.len && fwrite(s->csv.data, 1, s->csv.len, x->csv) != s->csv.len) x->write_failed = true;
+        if (x->fhir && s->fhir.len && fwrite(s->fhir.data, 1, s->fhir.len, x->fhir) != s->fhir.len) x->write_failed = true;
         x->reports++;
         x->errors += s->error;
         x->urgent += s->urgent;
@@ -263,7 +273,7 @@ static int on_report(void *ctx, cli_report *r)
     }
     rachis_input in = r->in;
     hash_report(&in, r->error_code, s->hash);
-    s->skipped = x->db && !x->out && store_has(x->db, s->id, s->hash);
+    s->skipped = x->db && !x->out && !x->fhir && store_has(x->db, s->id, s->hash);
     if (x->inline_scanner) {
         process(x, x->inline_scanner, s);
         write_slot(x, s);
@@ -305,6 +315,18 @@ static bool finish_tmp(FILE *f, char *tmp, const char *path, bool ok)
     unlink(tmp);
     free(tmp);
     return false;
+}
+
+/* --fhir FILE, or - for standard output when the JSON Lines are not there. */
+static bool open_fhir(extract *x)
+{
+    if (strcmp(x->o->fhir, "-")) return (x->fhir = open_tmp(x->o->fhir, &x->fhir_tmp)) != NULL;
+    if (x->out == stdout) {
+        fprintf(stderr, "rachis extract: --fhir - needs the JSON Lines elsewhere (-o FILE, or --db without -o)\n");
+        return false;
+    }
+    x->fhir = stdout;
+    return true;
 }
 
 static unsigned long long input_size(const cli_opts *o)
@@ -365,8 +387,10 @@ int cmd_extract(cli_opts *o, const char *argv0)
             rachis_buf_free(&h);
         }
     }
+    if (opened && o->fhir) opened = open_fhir(&x);
     if (!opened) {
         if (x.out && x.out != stdout) finish_tmp(x.out, x.out_tmp, o->output, false);
+        if (x.csv) finish_tmp(x.csv, x.csv_tmp, o->csv, false);
         store_close(x.db);
         rachis_engine_free(e);
         return EXIT_USAGE;
@@ -408,10 +432,11 @@ int cmd_extract(cli_opts *o, const char *argv0)
         }
         store_close(x.db);
     }
-    if (x.out == stdout && fflush(stdout) != 0) x.write_failed = true;
+    if ((x.out == stdout || x.fhir == stdout) && fflush(stdout) != 0) x.write_failed = true;
     bool complete = rc == 0 && !x.write_failed && !x.db_failed;
     if (x.out && x.out != stdout && !finish_tmp(x.out, x.out_tmp, o->output, complete)) x.write_failed = true;
     if (x.csv && !finish_tmp(x.csv, x.csv_tmp, o->csv, complete)) x.write_failed = true;
+    if (x.fhir && x.fhir != stdout && !finish_tmp(x.fhir, x.fhir_tmp, o->fhir, complete)) x.write_failed = true;
     if (x.db_failed) fprintf(stderr, "rachis extract: %s\n", x.db_error ? x.db_error : "the store failed");
     if (x.write_failed) fprintf(stderr, "rachis extract: writing the output failed\n");
     if (x.progress) progress_line(&x, true);
@@ -425,6 +450,7 @@ int cmd_extract(cli_opts *o, const char *argv0)
         slot_clear(&x.ring[i]);
         rachis_buf_free(&x.ring[i].json);
         rachis_buf_free(&x.ring[i].csv);
+        rachis_buf_free(&x.ring[i].fhir);
     }
     free(x.ring);
     free(x.db_error);

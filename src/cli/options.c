@@ -13,7 +13,8 @@
 typedef enum {
     O_PATTERNS, O_OUTPUT, O_WITH_TEXT, O_STRICT, O_QUIET, O_JOBS, O_FORMAT, O_MAX_REPORT, O_MATCH_LIMIT,
     O_DEPTH_LIMIT, O_GOLD, O_RESULTS, O_JSON, O_ERRORS, O_MIN_F1, O_SECTION, O_HELP, O_VERSION,
-    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV, O_DUMP, O_MIN
+    O_ID_COL, O_TEXT_COL, O_PATIENT_COL, O_DATE_COL, O_DB, O_CSV, O_DUMP, O_MIN,
+    O_FHIR
 } opt_id;
 
 typedef struct opt_def {
@@ -31,6 +32,7 @@ static const opt_def options[] = {
     {O_WITH_TEXT, "with-text", 0, NULL, C(CMD_EXTRACT), "include the analysed text in each record (\"text\")"},
     {O_DB, "db", 0, "FILE", C(CMD_EXTRACT) | C(CMD_REVIEW) | C(CMD_TIMELINE), "store reports, findings and levels in this SQLite file; a rerun skips what is stored (JSONL then only with -o); review, timeline: read it"},
     {O_CSV, "csv", 0, "FILE", C(CMD_EXTRACT), "also write one CSV row per finding to FILE"},
+    {O_FHIR, "fhir", 0, "FILE", C(CMD_EXTRACT), "also write one FHIR R4 Bundle per report to FILE as NDJSON (docs/fhir.md; - for standard output when the JSON Lines go elsewhere)"},
     {O_FORMAT, "format", 'f', "FMT", READS, "input format: text, cda, hl7v2, csv, jsonl (default: by extension, then content; .gz read for all)"},
     {O_ID_COL, "id-col", 0, "NAME", READS, "CSV/JSONL field of the report id (default: id, accession, report_id)"},
     {O_TEXT_COL, "text-col", 0, "NAME", READS, "CSV/JSONL field of the report text (default: text, report, report_text, findings)"},
@@ -150,6 +152,7 @@ static int apply(cli_opts *o, const opt_def *d, const char *val)
     case O_DUMP: o->dump = true; break;
     case O_MIN: o->min = val; break;
     case O_CSV: o->csv = val; break;
+    case O_FHIR: o->fhir = val; break;
     case O_TEXT_COL: o->text_col = val; break;
     case O_PATIENT_COL: o->patient_col = val; break;
     case O_DATE_COL: o->date_col = val; break;
