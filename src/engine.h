@@ -49,7 +49,7 @@ typedef struct rule {
     attr_set sets[MAX_ATTR_SETS];
     int n_sets;
     int tclass, dir, scope;     /* K_TRIGGER */
-    unsigned sections_mask;     /* K_TRIGGER: sections it applies in (0: all) */
+    unsigned sections_mask;     /* K_TRIGGER: sections it applies in; K_SECTION: sections it is a header in (0: all) */
     bool assertion_only;        /* K_TRIGGER terminator: ends assertion scope, not level linking */
     bool historical_only;       /* K_TRIGGER terminator: ends only historical triggers' scope */
     char *vclass, *vto;         /* K_VALUE; K_PRIMARY: vto = site; K_SINS: vclass = item, vto = value */

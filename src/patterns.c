@@ -152,6 +152,13 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
         }
         return true;
     }
+    if (!strcmp(key, "within") && r->kind == K_SECTION) {
+        if (!parse_sections(val, &r->sections_mask)) {
+            diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt, "unknown section in '%s'", val);
+            return false;
+        }
+        return true;
+    }
     if (!strcmp(key, "to") && r->kind == K_SECTION) {
         r->section = rachis_section_from_name(val);
         if (r->section < 0) {

@@ -7,7 +7,7 @@
 
 #define MAX_SENTENCE 2000   /* bytes */
 
-typedef struct span3 { size_t start, end; int tag; } span3;
+typedef struct span3 { size_t start, end; int tag; unsigned within; } span3;
 
 /* The line-start group G matched at line start LS (its patterns begin with
  * ^), or false. */
@@ -19,6 +19,7 @@ static bool line_match(rachis_scanner *s, int g, size_t ls, span3 *out)
     out->start = ov[0];
     out->end = ov[1];
     out->tag = r ? r->section : -1;
+    out->within = r ? r->sections_mask : 0;
     return true;
 }
 
@@ -221,6 +222,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         size_t body = fn;
         span3 hb, lb, db;
         const span3 *h = !in->n_sections && may_be_header(s->e, t, fn, lend) && line_match(s, G_SECTION, ls, &hb) ? &hb : NULL;
+        if (h && h->within && !(h->within & (1u << sp.section))) h = NULL;   /* a header only inside some sections */
         const span3 *lm = may_be_listmark(t, fn, lend) && line_match(s, G_LISTMARK, ls, &lb) ? &lb : NULL;
         const span3 *hd = may_be_heading(t, fn, lend) && line_match(s, G_HEADING, ls, &db) ? &db : NULL;
         /* does the open sentence run on from the previous line (hard wrap)? */
