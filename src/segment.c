@@ -61,6 +61,7 @@ typedef struct splitter {
     int para;
     rachis_levelset heading;
     int heading_sents;      /* sentences under the current heading */
+    bool heading_item;      /* the heading opens a list item ("- T10: ..."): the next item ends it */
     bool heading_line;      /* the open sentence started on a heading line */
     size_t heading_end;     /* where that heading ends */
     size_t sec_cursor;      /* for structured section maps */
@@ -242,6 +243,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             end_sentence(&sp);
             sp.para++;
             if (lm && !hd) body = lm->end;   /* the "1." or "-" is not part of the sentence */
+            if (lm && !hd && sp.heading_item) sp.heading = 0;   /* "- Other levels: ..." after "- T10: ..." */
         } else if (open && !cont) {
             end_sentence(&sp);
         }
@@ -250,6 +252,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             sp.heading_sents = 0;
             sp.heading_line = sp.heading != 0;
             sp.heading_end = hd->end;
+            sp.heading_item = lm != NULL;
             if (!sp.heading_line) sp.heading = 0;
         }
         if (body < lend) {
