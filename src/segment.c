@@ -239,7 +239,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             sp.heading = 0;
             body = h->end;
             while (body < lend && (t[body] == ' ' || t[body] == '\t')) body++;
-        } else if (lm || hd || label_line(t, fn, lend)) {
+        } else if (lm || hd || (label_line(t, fn, lend) && !(cont && rx_islower((unsigned char)t[fn])))) {
             end_sentence(&sp);
             sp.para++;
             if (lm && !hd) body = lm->end;   /* the "1." or "-" is not part of the sentence */
