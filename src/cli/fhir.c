@@ -330,7 +330,8 @@ static void conclusion(const fhir_out *o)
 
 /* Observations of the registry items, after the findings': the primary
  * tumour when the report names one, then one per SINS level. */
-static size_t registry_count(const rachis_record *r) { return (r->primary.site ? 1 : 0) + r->n_sins; }
+static bool has_primary(const rachis_record *r) { return r->primary.site && *r->primary.site; }
+static size_t registry_count(const rachis_record *r) { return (has_primary(r) ? 1 : 0) + r->n_sins; }
 
 static void diagnostic_report(const fhir_out *o)
 {
@@ -699,7 +700,7 @@ static void sins_observation(const fhir_out *o, size_t index, const rachis_sins 
 static void registry(const fhir_out *o)
 {
     size_t index = o->r->n_findings + 1;
-    if (o->r->primary.site) primary_observation(o, index++);
+    if (has_primary(o->r)) primary_observation(o, index++);
     for (size_t i = 0; i < o->r->n_sins; i++) sins_observation(o, index++, &o->r->sins[i]);
 }
 
