@@ -1,9 +1,11 @@
 #!/bin/sh
 # tests/fhir.sh — rachis extract --fhir: every Bundle of the dev corpus valid
 # against the official FHIR R4 JSON schema (tools/fhir/validate.js), one
-# Bundle per record in input order whatever -j is, exact values on a known
-# report, error records as valid Bundles, and a validator that does reject a
-# broken Bundle.  Installs tools/fhir/node_modules (npm ci) when missing.
+# Bundle per record in input order whatever -j is, the Bundles of
+# corpora/patients valid too, exact values on a known report and on the
+# registry items (primary tumour, SINS) of a known record, error records as
+# valid Bundles, and a validator that does reject a broken Bundle.  Installs
+# tools/fhir/node_modules (npm ci) when missing.
 # usage: tests/fhir.sh RACHIS
 set -u
 rachis=${1:?usage: tests/fhir.sh RACHIS}
@@ -40,12 +42,22 @@ check "-j 1 and -j 4 byte-identical (with --db)" "$(md5sum < "$tmp/dev.ndjson")"
 check "a --db rerun still writes every Bundle" "$(md5sum < "$tmp/dev.ndjson")" "$(md5sum < "$tmp/dev-rerun.ndjson")"
 check "no temporary left" 0 "$(ls "$tmp" | grep -c '\.tmp\.')"
 
+# the patients corpus (primary tumours, SINS levels): every Bundle valid too
+"$rachis" extract -q "$top/corpora/patients/reports.jsonl" -o "$tmp/pat.jsonl" --fhir "$tmp/pat.ndjson"
+check "extract --fhir exit (patients)" 0 $?
+validate "$tmp/pat.ndjson" > "$tmp/validate-pat.out"
+check "validator exit on the patients corpus" 0 $?
+check "every patients Bundle valid" "30 resources, 0 invalid" "$(tail -1 "$tmp/validate-pat.out")"
+
 # every Bundle says what its JSONL record says: ids, findings in order,
-# concepts, assertions, levels, spans, historical; fullUrls are UUID v5 of
+# concepts, assertions, levels, spans, historical; then the primary tumour
+# (site, evidence) and one Observation per SINS level (total, category, each
+# item's value or data-absent reason, its points); fullUrls are UUID v5 of
 # (record id, path, record number, entry index) and result points at them
-check "Bundles agree with the JSONL records" "ok" "$(python3 - "$tmp/dev.jsonl" "$tmp/dev.ndjson" <<'EOF'
+cat > "$tmp/agree.py" <<'EOF'
 import json, sys, uuid
 ns = uuid.uuid5(uuid.NAMESPACE_URL, "https://rachis.example/fhir")
+ITEMS = ["location", "pain", "lesion", "alignment", "collapse", "posterolateral"]
 def ext(o, url):
     for e in o["extension"]:
         if e["url"].endswith("/evidence"):
@@ -54,33 +66,119 @@ def ext(o, url):
                     return [v for k, v in s.items() if k.startswith("value")][0]
 def code(cc, system):
     return [c["code"] for c in cc["coding"] if c["system"].endswith(system)]
+def rng(v):
+    return [v["low"]["value"], v["high"]["value"]]
+def primary(p, o):
+    return ([p["site"]], p["span"], p["text"], p["rule"], p["section"]) == \
+        (code(o["valueCodeableConcept"], "/primary-site"), [ext(o, "spanStart"), ext(o, "spanEnd")],
+         ext(o, "text"), ext(o, "rule"), ext(o, "section")) and code(o["code"], "/registry") == ["primary"]
+def item(name, want, c):
+    pts = [rng(e["valueRange"]) for e in c["extension"] if e["url"].endswith("/sins-points")]
+    if want["value"] is None:
+        got = ("valueCodeableConcept" in c, code(c["dataAbsentReason"], "/data-absent-reason"))
+        need = (False, ["not-performed" if name == "pain" else "unknown"])
+    else:
+        got = ("dataAbsentReason" in c, code(c["valueCodeableConcept"], "/sins-" + name))
+        need = (False, [want["value"]])
+    return code(c["code"], "/sins-item") == [name] and pts == [[want["min"], want["max"]]] and got == need
+def sins(s, o):
+    cat = [code(i, "/sins-category") for i in o.get("interpretation", [])]
+    return (code(o["code"], "/registry") == ["sins"] and code(o["bodySite"], "/level") == [s["level"]]
+            and rng(o["valueRange"]) == [s["min"], s["max"]] and cat == ([[s["category"]]] if s["category"] else [])
+            and len(o["component"]) == len(ITEMS)
+            and all(item(n, s[n], c) for n, c in zip(ITEMS, o["component"])))
 errors = []
+n_primary = n_sins = 0
 for rl, bl in zip(open(sys.argv[1]), open(sys.argv[2])):
     r, b = json.loads(rl), json.loads(bl)
     res = [e["resource"] for e in b["entry"]]
-    dr, obs = res[0], res[1:]
+    nf = len(r["findings"])
+    dr, obs, reg = res[0], res[1:1 + nf], res[1 + nf:]
     name = "\0".join([r["id"], r["source"]["path"], str(r["source"]["record"])])
     urls = ["urn:uuid:%s" % uuid.uuid5(ns, "%s\0%d" % (name, i)) for i in range(len(res))]
     if [e["fullUrl"] for e in b["entry"]] != urls: errors.append(r["id"] + ": fullUrl")
     if dr["identifier"][0]["value"] != r["id"] or dr["status"] != "final": errors.append(r["id"] + ": report")
     if [x["reference"] for x in dr.get("result", [])] != urls[1:]: errors.append(r["id"] + ": result")
-    if len(obs) != len(r["findings"]): errors.append(r["id"] + ": count")
+    if len(obs) != nf: errors.append(r["id"] + ": count")
     for f, o in zip(r["findings"], obs):
         levels = [c["valueCodeableConcept"]["coding"][0]["code"] for c in o.get("component", []) if c["code"]["coding"][0]["code"] == "level"]
         got = (code(o["code"], "/concept"), code(o["valueCodeableConcept"], "/assertion"), levels,
                [ext(o, "spanStart"), ext(o, "spanEnd")], ext(o, "historical"), ext(o, "rule"), ext(o, "text"))
         want = ([f["concept"]], [f["assertion"]], f["levels"], f["span"], f["historical"], f["rule"], f["text"])
         if got != want: errors.append("%s: %r != %r" % (r["id"], got, want))
-print("\n".join(errors[:5]) or "ok")
+    if len(reg) != (r["primary"] is not None) + len(r["sins"]): errors.append(r["id"] + ": registry count")
+    if r["primary"] is not None and reg:
+        n_primary += 1
+        if not primary(r["primary"], reg.pop(0)): errors.append(r["id"] + ": primary")
+    for s, o in zip(r["sins"], reg):
+        n_sins += 1
+        if not sins(s, o): errors.append("%s: sins %s" % (r["id"], s["level"]))
+print("\n".join(errors[:5]) or "ok", "with registry items" if n_primary and n_sins else "WITHOUT registry items")
+EOF
+check "Bundles agree with the JSONL records (dev)" "ok with registry items" "$(python3 "$tmp/agree.py" "$tmp/dev.jsonl" "$tmp/dev.ndjson")"
+check "Bundles agree with the JSONL records (patients)" "ok with registry items" "$(python3 "$tmp/agree.py" "$tmp/pat.jsonl" "$tmp/pat.ndjson")"
+
+# the registry items of a known record, exactly: P001-3 names breast cancer
+# and has SINS at T2, T8 and L2; T8: kyphotic deformity, collapse >50%, both
+# pedicles, lesion quality not restated, pain never scored
+check "P001-3: registry Observations" "18 entries = DiagnosticReport + 13 findings + 4 registry
+primary breast [61, 74] 'breast cancer' primary:breast indication category=- in result
+sins T2 5-15 - imaging in result
+sins T8 9-14 - imaging in result
+  location semirigid 1-1
+  pain (not-performed) 0-3
+  lesion (unknown) 0-2
+  alignment deformity 2-2
+  collapse gt50 3-3
+  posterolateral bilateral 3-3
+sins L2 4-14 - imaging in result" "$(python3 - "$tmp/pat.ndjson" <<'EOF'
+import json, sys
+b = [json.loads(l) for l in open(sys.argv[1])][2]
+res = [e["resource"] for e in b["entry"]]
+urls = [e["fullUrl"] for e in b["entry"]]
+refs = [x["reference"] for x in res[0]["result"]]
+reg = [(u, o) for u, o in zip(urls, res) if o["resourceType"] == "Observation" and o["code"]["coding"][0]["system"].endswith("/registry")]
+print("%d entries = DiagnosticReport + %d findings + %d registry" % (len(res), len(res) - 1 - len(reg), len(reg)))
+for u, o in reg:
+    assert o["subject"]["identifier"]["value"] == "P001" and o["effectiveDateTime"] == "2023-09-05" and o["status"] == "final"
+    where = "in result" if u in refs else "NOT in result"
+    cat = o["category"][0]["coding"][0]["code"] if "category" in o else "-"
+    if o["code"]["coding"][0]["code"] == "primary":
+        ev = {s["url"]: list(s.values())[1] for s in o["extension"][0]["extension"]}
+        print("primary", o["valueCodeableConcept"]["coding"][0]["code"], [ev["spanStart"], ev["spanEnd"]], repr(ev["text"]),
+              ev["rule"], ev["section"], "category=" + cat, where)
+        continue
+    site = o["bodySite"]["coding"][0]["code"]
+    interp = o["interpretation"][0]["coding"][0]["code"] if "interpretation" in o else "-"
+    print("sins", site, "%d-%d" % (o["valueRange"]["low"]["value"], o["valueRange"]["high"]["value"]), interp, cat, where)
+    if site != "T8": continue
+    for c in o["component"]:
+        p = c["extension"][0]["valueRange"]
+        v = c["valueCodeableConcept"]["coding"][0]["code"] if "valueCodeableConcept" in c else "(%s)" % c["dataAbsentReason"]["coding"][0]["code"]
+        print("  %s %s %d-%d" % (c["code"]["coding"][0]["code"], v, p["low"]["value"], p["high"]["value"]))
 EOF
 )"
+check "interpretation only when the range lies in one category (P007-3 T1)" "P001-1 T8 3-6 stable
+P005-3 T6 3-6 stable
+P007-3 T1 8-11 indeterminate" "$(python3 - "$tmp/pat.ndjson" <<'EOF'
+import json, sys
+for l in open(sys.argv[1]):
+    b = json.loads(l)
+    for e in b["entry"]:
+        o = e["resource"]
+        if "interpretation" in o:
+            print(b["entry"][0]["resource"]["identifier"][0]["value"], o["bodySite"]["text"],
+                  "%d-%d" % (o["valueRange"]["low"]["value"], o["valueRange"]["high"]["value"]), o["interpretation"][0]["text"])
+EOF
+)"
+check "no primary Observation without a primary (P006)" 0 "$(grep '"value":"P006"' "$tmp/pat.ndjson" | grep -c '/CodeSystem/primary-site')"
 
 # exact values of one known report (CSV input: id, patient, date)
 "$rachis" extract -q "$top/tests/golden/formats/report.csv" -o "$tmp/one.jsonl" --fhir "$tmp/one.ndjson"
 check "known report: exit" 0 $?
 validate "$tmp/one.ndjson" > /dev/null
 check "known report: valid" 0 $?
-check "known report: values" "ACC1001|final|18748-4|Patient MRN123|2024-03-17|7 results
+check "known report: values" "ACC1001|final|18748-4|Patient MRN123|2024-03-17|8 results
 cord_compression hypothetical - - [] structure=cord | trigger context:question-indication
 compression_fracture present 52101004 T12 [T12] level=T12 etiology=pathologic height_loss_pct=40 % genant_grade=2 retropulsion=True retropulsion_mm=3 mm
 soft_tissue_extension present 52101004 T11, T12 [] level=T11 level=T12 compartments=epidural
@@ -96,6 +194,7 @@ print("|".join([dr["identifier"][0]["value"], dr["status"], dr["code"]["coding"]
                 dr["subject"]["type"] + " " + dr["subject"]["identifier"]["value"], dr["effectiveDateTime"],
                 "%d results" % len(dr["result"])]))
 for o in res[1:]:
+    if not o["code"]["coding"][0]["system"].endswith("/concept"): continue   # the primary: below
     assert o["subject"] == dr["subject"] and o["effectiveDateTime"] == dr["effectiveDateTime"]
     assert o["category"][0]["coding"][0]["code"] == "imaging"
     v = o["valueCodeableConcept"]["coding"]
@@ -114,6 +213,14 @@ EOF
 )"
 check "known report: conclusion" "compression fracture T12 (pathologic, genant grade 2); soft tissue extension T11, T12 (epidural); compression fracture T12 (pathologic); soft tissue extension T12 (epidural)" \
   "$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["entry"][0]["resource"]["conclusion"])' "$tmp/one.ndjson")"
+check "known report: the primary, last entry, no SINS" "primary breast 'Breast cancer' 18-31 Patient MRN123 2024-03-17" "$(python3 - "$tmp/one.ndjson" <<'EOF'
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())["entry"][-1]["resource"]
+ev = {s["url"]: list(s.values())[1] for s in o["extension"][0]["extension"]}
+print(o["code"]["coding"][0]["code"], o["valueCodeableConcept"]["text"], repr(ev["text"]), "%d-%d" % (ev["spanStart"], ev["spanEnd"]),
+      o["subject"]["type"], o["subject"]["identifier"]["value"], o["effectiveDateTime"])
+EOF
+)"
 "$rachis" extract -q "$top/corpora/sample/sample-01-mri-whole-spine-mscc.txt" -o /dev/null --fhir "$tmp/meta.ndjson"
 check "metastasis: SNOMED CT code and posterior elements" "metastasis 94222008 T7 posterior_elements=True" "$(python3 - "$tmp/meta.ndjson" <<'EOF'
 import json, sys
@@ -175,7 +282,7 @@ check "help extract lists --fhir" 1 "$("$rachis" help extract | grep -c -- '--fh
 
 # the terminology is data: every fhir-* value rule maps to SYSTEM|CODE
 check "fhir.rules values are SYSTEM|CODE" "" "$(grep '^value .* class=fhir-' "$top/patterns/fhir.rules" | grep -v ' to=[a-z]*:[^ |]*|[^ |]* :=')"
-check "no terminology codes in the C writer" "" "$(grep -nE '18748-4|94222008|52101004|2667000|snomed|loinc|unitsofmeasure' "$top/src/cli/fhir.c")"
+check "no terminology codes in the C writer" "" "$(grep -nE '18748-4|94222008|52101004|2667000|snomed|loinc|unitsofmeasure|terminology\.hl7\.org|not-performed' "$top/src/cli/fhir.c")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/timeline.sh — rachis timeline over the store of corpora/patients
 # against a timeline derived by hand from the corpus gold (rows listed in
-# tests/data/timeline/divergent.txt excepted), plus skipped records, an empty
-# store, a missing or foreign store, CSV formulas.  usage: tests/timeline.sh RACHIS
+# tests/data/timeline/divergent.txt excepted) and the primary tumour of every
+# patient, plus primary ties and conflicts, skipped records, an empty store, a
+# missing or foreign store, CSV formulas.  usage: tests/timeline.sh RACHIS
 set -u
 rachis=${1:?usage: tests/timeline.sh RACHIS}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,17 @@ for fmt in csv json; do
   done < "$tmp/div.$fmt"
 done
 check "store not modified" "$sum" "$(md5sum < "$tmp/p.db")"
+# the primary of every patient, divergent rows included (P006 names none; P007 only in its last report)
+check "primary and primary_sites of each patient" "P001 breast breast
+P002 prostate prostate
+P003 myeloma myeloma
+P004 kidney kidney
+P005 lung lung
+P006  
+P007 unknown unknown
+P008 breast breast" "$(grep '^"patient"' "$tmp/out.csv" | tr -d '\r"' | awk -F, '{print $2, $15, $16}')"
+check "primary in JSON" 'P001 "breast" ["breast"]|P006 null []|P007 "unknown" ["unknown"]' \
+  "$(grep '"kind":"patient"' "$tmp/out.json" | grep -E 'P00[167]' | sed 's/.*"patient":"\([^"]*\)".*"primary":\(.*\),"primary_sites":\(.*\)}$/\1 \2 \3/' | paste -sd'|')"
 check "CSV and JSON have the same rows" "$(wc -l < "$tmp/out.json")" "$(($(wc -l < "$tmp/out.csv") - 1))"
 
 # -o writes the file whole, like standard output
@@ -70,14 +82,52 @@ rachis timeline: 3 reports of 2 patients" "$(cat "$tmp/s.err")"
 "$rachis" timeline -q --db "$tmp/s.db" > /dev/null 2> "$tmp/q.err"
 check "skipped records: said even with -q" 1 "$(wc -l < "$tmp/q.err")"
 check "skipped records: rows" \
-  '"kind","patient","level","concept","first_seen","last_seen","reports_present","detail","reports","first_report","last_report","first_metastasis","first_pathologic_fracture","first_cord_compression"
-"patient","'"'"'=HYPERLINK(""x"")","","","","","","","1","2024-05-06","2024-05-06","","",""
-"level","'"'"'=HYPERLINK(""x"")","T12","compression_fracture","2024-05-06","2024-05-06","1","","","","","","",""
-"patient","A","","","","","","","2","2024-01-02","2024-03-04","2024-01-02","","2024-03-04"
-"level","A","T4","cord_compression","2024-03-04","2024-03-04","1","cord","","","","","",""
-"level","A","T4","metastasis","2024-01-02","2024-03-04","2","","","","","","",""' "$(tr -d '\r' < "$tmp/s.csv")"
+  '"kind","patient","level","concept","first_seen","last_seen","reports_present","detail","reports","first_report","last_report","first_metastasis","first_pathologic_fracture","first_cord_compression","primary","primary_sites"
+"patient","'"'"'=HYPERLINK(""x"")","","","","","","","1","2024-05-06","2024-05-06","","","","",""
+"level","'"'"'=HYPERLINK(""x"")","T12","compression_fracture","2024-05-06","2024-05-06","1","","","","","","","","",""
+"patient","A","","","","","","","2","2024-01-02","2024-03-04","2024-01-02","","2024-03-04","",""
+"level","A","T4","cord_compression","2024-03-04","2024-03-04","1","cord","","","","","","","",""
+"level","A","T4","metastasis","2024-01-02","2024-03-04","2","","","","","","","","",""' "$(tr -d '\r' < "$tmp/s.csv")"
 check "skipped records: JSON strings escaped" '{"kind":"patient","patient":"=HYPERLINK(\"x\")","reports":1,' \
   "$("$rachis" timeline -q --json --db "$tmp/s.db" 2>/dev/null | head -1 | cut -d, -f1-3),"
+
+# the primary: the site most reports name, ties to the site named last (date,
+# then report id), every site in first-seen order; CSV and JSON escaped
+{
+  printf '{"id":"b1","patient":"B","date":"2024-01-01","text":"History of lung cancer. Lytic metastasis at T4."}\n'
+  printf '{"id":"b2","patient":"B","date":"2024-02-01","text":"Known breast cancer. Metastasis at T4."}\n'
+  printf '{"id":"b3","patient":"B","date":"2024-03-01","text":"Breast carcinoma. Metastasis at T5."}\n'
+  printf '{"id":"b4","patient":"B","date":"2024-04-01","text":"Prostate adenocarcinoma. Metastasis at T5."}\n'
+  printf '{"id":"c1","patient":"C","date":"2024-01-01","text":"Known breast cancer."}\n'
+  printf '{"id":"c2","patient":"C","date":"2024-02-01","text":"History of lung cancer."}\n'
+  printf '{"id":"c3","patient":"C","date":"2024-03-01","text":"No metastasis."}\n'
+  printf '{"id":"d2","patient":"D","date":"2024-01-01","text":"Prostate adenocarcinoma."}\n'
+  printf '{"id":"d1","patient":"D","date":"2024-01-01","text":"Renal cell carcinoma."}\n'
+  printf '{"id":"e1","patient":"E","date":"2024-01-01","text":"Carcinoma of unknown primary."}\n'
+  printf '{"id":"e2","patient":"E","date":"2024-06-01","text":"Lung adenocarcinoma."}\n'
+  printf '{"id":"f1","patient":"F","date":"2024-01-01","text":"Metastasis at L1."}\n'
+} > "$tmp/pr.jsonl"
+"$rachis" extract -q --db "$tmp/pr.db" "$tmp/pr.jsonl"
+check "primary: majority, ties, first-seen order" "B breast lung;breast;prostate
+C lung breast;lung
+D prostate kidney;prostate
+E lung unknown;lung
+F  " "$("$rachis" timeline -q --db "$tmp/pr.db" | grep '^"patient"' | tr -d '\r"' | awk -F, '{print $2, $15, $16}')"
+check "primary: JSON" '"primary":"lung","primary_sites":["unknown","lung"]}|"primary":null,"primary_sites":[]}' \
+  "$("$rachis" timeline -q --json --db "$tmp/pr.db" | grep -E '"patient":"[EF]"' | grep -o '"primary":.*' | paste -sd'|')"
+python3 - "$tmp/pr.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])   # a hostile site, as a foreign or edited store could hold
+db.execute("""UPDATE reports SET record_json = json_set(record_json, '$.primary.site', '=x"y') WHERE id = 'e2'""")
+db.execute("UPDATE reports SET record_json = 'not json' WHERE id = 'c2'")
+db.commit()
+EOF
+check "primary: a hostile site escaped in CSV" '"patient","E","","","","","","","2","2024-01-01","2024-06-01","","","","'"'"'=x""y","unknown;=x""y"' \
+  "$("$rachis" timeline -q --db "$tmp/pr.db" | grep '^"patient","E"' | tr -d '\r')"
+check "primary: a hostile site escaped in JSON" '"primary":"=x\"y","primary_sites":["unknown","=x\"y"]}' \
+  "$("$rachis" timeline -q --json --db "$tmp/pr.db" | grep '"patient":"E"' | grep -o '"primary":.*')"
+check "primary: a record_json that is not JSON names no site" "C breast breast" \
+  "$("$rachis" timeline -q --db "$tmp/pr.db" | grep '^"patient","C"' | tr -d '\r"' | awk -F, '{print $2, $15, $16}')"
 
 # an empty store: the header alone (CSV), nothing (JSON)
 : > "$tmp/empty.jsonl"

@@ -1,7 +1,8 @@
 /* cmd_timeline.c — rachis timeline: from the store of `rachis extract --db`
  * (opened read-only), per patient and per patient, level and concept, the
- * dates a finding was first and last reported, by SQL GROUP BY; CSV or JSON
- * Lines.  The rules (what counts, historical, thecal sac) are docs/timeline.md. */
+ * dates a finding was first and last reported, and per patient the primary
+ * tumour its reports name, by SQL GROUP BY; CSV or JSON Lines.  The rules
+ * (what counts, historical, thecal sac, primary ties) are docs/timeline.md. */
 #define _GNU_SOURCE
 #include "cli.h"
 #include "csvout.h"
@@ -26,6 +27,24 @@ static const char *const counts_sql =
     " COALESCE(SUM(status = 'ok' AND patient IS NOT NULL AND patient <> '' AND (date IS NULL OR date = '')), 0)"
     " FROM reports";
 
+/* The primary tumour site of each usable report that names one (record_json's
+ * primary.site), numbered per patient in report order (date, then id); per
+ * site, how many reports and the first and last of them; per patient, the
+ * site named most often (ties: the one named last) and every site in
+ * first-seen order.  A window orders group_concat: SQLite before 3.44 has no
+ * ORDER BY inside an aggregate. */
+#define PRIMARIES                                                                                                \
+    " named AS (SELECT patient, site, ROW_NUMBER() OVER (PARTITION BY patient ORDER BY date, id) AS k FROM"    \
+    "  (SELECT u.patient, u.date, u.id, CASE WHEN json_valid(r.record_json)"                                    \
+    "   THEN json_extract(r.record_json, '$.primary.site') END AS site FROM usable u JOIN reports r ON r.id = u.id)" \
+    "  WHERE site IS NOT NULL AND site <> ''),"                                                                  \
+    " per_site AS (SELECT patient, site, COUNT(*) AS n, MIN(k) AS first_k, MAX(k) AS last_k"                   \
+    "  FROM named GROUP BY patient, site),"                                                                      \
+    " primaries AS (SELECT patient, site,"                                                                       \
+    "  ROW_NUMBER() OVER (PARTITION BY patient ORDER BY n DESC, last_k DESC) AS rank,"                          \
+    "  group_concat(site, ';') OVER (PARTITION BY patient ORDER BY first_k"                                     \
+    "   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS sites FROM per_site)"
+
 /* Cord compression mirrors the urgent flag: any structure but the thecal sac alone. */
 static const char *const patients_sql =
     "WITH " USABLE ","
@@ -36,9 +55,10 @@ static const char *const patients_sql =
     "   THEN date END) AS fracture,"
     "  MIN(CASE WHEN concept = 'cord_compression' AND COALESCE(json_extract(attributes, '$.structure'), '') <> 'thecal_sac'"
     "   THEN date END) AS cord"
-    "  FROM present GROUP BY patient)"
-    " SELECT p.patient, p.n, p.first, p.last, f.met, f.fracture, f.cord"
-    " FROM patients p LEFT JOIN firsts f ON f.patient = p.patient ORDER BY p.patient";
+    "  FROM present GROUP BY patient)," PRIMARIES
+    " SELECT p.patient, p.n, p.first, p.last, f.met, f.fracture, f.cord, pr.site, pr.sites"
+    " FROM patients p LEFT JOIN firsts f ON f.patient = p.patient"
+    " LEFT JOIN primaries pr ON pr.patient = p.patient AND pr.rank = 1 ORDER BY p.patient";
 
 /* A finding without a level gives the row with level NULL, sorted last. */
 static const char *const levels_sql =
@@ -58,7 +78,8 @@ static const char *const levels_sql =
 
 static const char *const columns[] = {"kind", "patient", "level", "concept", "first_seen", "last_seen",
                                       "reports_present", "detail", "reports", "first_report", "last_report",
-                                      "first_metastasis", "first_pathologic_fracture", "first_cord_compression"};
+                                      "first_metastasis", "first_pathologic_fracture", "first_cord_compression",
+                                      "primary", "primary_sites"};
 #define N_COLUMNS (sizeof columns / sizeof *columns)
 
 static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
@@ -88,6 +109,22 @@ static void json_int(rachis_buf *b, const char *key, long long v)
     rachis_buf_append(b, num, (size_t)n);
 }
 
+/* "KEY":[...] of the words of LIST separated by SEP (none: []). */
+static void json_list(rachis_buf *b, const char *key, const char *list, const char *sep)
+{
+    rachis_buf_putc(b, ',');
+    rachis_json_string(b, key, strlen(key));
+    rachis_buf_append(b, ":[", 2);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, sep);
+        if (p != list) rachis_buf_putc(b, ',');
+        rachis_json_string(b, p, len);
+        p += len;
+        p += strspn(p, sep);
+    }
+    rachis_buf_putc(b, ']');
+}
+
 /* One patient row of the patients query. */
 static void patient_row(rachis_buf *b, sqlite3_stmt *st, bool json)
 {
@@ -95,7 +132,8 @@ static void patient_row(rachis_buf *b, sqlite3_stmt *st, bool json)
     snprintf(n, sizeof n, "%lld", (long long)sqlite3_column_int64(st, 1));
     if (!json) {
         const char *cells[N_COLUMNS] = {"patient", col(st, 0), NULL, NULL, NULL, NULL, NULL, NULL,
-                                        n, col(st, 2), col(st, 3), col(st, 4), col(st, 5), col(st, 6)};
+                                        n, col(st, 2), col(st, 3), col(st, 4), col(st, 5), col(st, 6),
+                                        col(st, 7), col(st, 8)};
         csv_row(b, cells);
         return;
     }
@@ -107,6 +145,8 @@ static void patient_row(rachis_buf *b, sqlite3_stmt *st, bool json)
     json_key(b, "first_metastasis", col(st, 4));
     json_key(b, "first_pathologic_fracture", col(st, 5));
     json_key(b, "first_cord_compression", col(st, 6));
+    json_key(b, "primary", col(st, 7));
+    json_list(b, "primary_sites", col(st, 8), ";");
     rachis_buf_append(b, "}\n", 2);
 }
 
@@ -118,7 +158,7 @@ static void level_row(rachis_buf *b, sqlite3_stmt *st, bool json)
     const char *detail = col(st, 6);
     if (!json) {
         const char *cells[N_COLUMNS] = {"level", col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), n,
-                                        detail, NULL, NULL, NULL, NULL, NULL, NULL};
+                                        detail, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         csv_row(b, cells);
         return;
     }
@@ -129,15 +169,8 @@ static void level_row(rachis_buf *b, sqlite3_stmt *st, bool json)
     json_key(b, "first_seen", col(st, 3));
     json_key(b, "last_seen", col(st, 4));
     json_int(b, "reports_present", sqlite3_column_int64(st, 5));
-    rachis_buf_append(b, ",\"detail\":[", 11);
-    for (const char *p = detail; p && *p;) {   /* space-separated words from the query */
-        size_t len = strcspn(p, " ");
-        if (p != detail) rachis_buf_putc(b, ',');
-        rachis_json_string(b, p, len);
-        p += len;
-        p += strspn(p, " ");
-    }
-    rachis_buf_append(b, "]}\n", 3);
+    json_list(b, "detail", detail, " ");   /* space-separated words from the query */
+    rachis_buf_append(b, "}\n", 2);
 }
 
 static int fail_db(sqlite3 *db, const char *path, const char *what)

@@ -1,6 +1,6 @@
 /* fhir.c — rachis extract --fhir: a record as one FHIR R4 Bundle (collection):
- * a DiagnosticReport, an Observation per finding, an OperationOutcome for an
- * error record.  External codes come from patterns/fhir.rules (docs/fhir.md). */
+ * a DiagnosticReport, an Observation per finding, per primary tumour and per SINS
+ * level, or an OperationOutcome.  External codes: patterns/fhir.rules (docs/fhir.md). */
 #include "fhir.h"
 
 #include <math.h>
@@ -14,6 +14,7 @@
 #define BASE "https://rachis.example/fhir"
 #define CS BASE "/CodeSystem/"
 #define EVIDENCE_URL BASE "/StructureDefinition/evidence"
+#define SINS_POINTS_URL BASE "/StructureDefinition/sins-points"
 #define REPORT_ID_SYSTEM BASE "/report-id"
 /* UUID v5 namespace of fullUrls: uuid5(NAMESPACE_URL, BASE) */
 static const unsigned char uuid_ns[16] = {0xe1, 0x97, 0x7d, 0x69, 0x43, 0x65, 0x55, 0x2a,
@@ -327,6 +328,11 @@ static void conclusion(const fhir_out *o)
 
 /* ------------------------------------------------------- DiagnosticReport */
 
+/* Observations of the registry items, after the findings': the primary
+ * tumour when the report names one, then one per SINS level. */
+static bool has_primary(const rachis_record *r) { return r->primary.site && *r->primary.site; }
+static size_t registry_count(const rachis_record *r) { return (has_primary(r) ? 1 : 0) + r->n_sins; }
+
 static void diagnostic_report(const fhir_out *o)
 {
     rachis_buf *b = o->b;
@@ -356,10 +362,11 @@ static void diagnostic_report(const fhir_out *o)
     key(b, "text");
     lit(b, "\"Spine imaging report\"}");
     subject_and_date(o);
-    if (ok && r->n_findings) {
+    size_t n_results = r->n_findings + registry_count(r);
+    if (ok && n_results) {
         key(b, "result");
         rachis_buf_putc(b, '[');
-        for (size_t i = 0; i < r->n_findings; i++) {
+        for (size_t i = 0; i < n_results; i++) {
             sep(b);
             lit(b, "{\"reference\":");
             entry_url(o, (unsigned)i + 1);
@@ -394,6 +401,19 @@ static void sub_string(rachis_buf *b, const char *url, const char *s, size_t n)
     rachis_buf_putc(b, '}');
 }
 
+/* The words of SPAN, as the evidence's "text" part. */
+static void span_text(const fhir_out *o, rachis_span s)
+{
+    if (o->r->text && s.start < s.end && s.end <= o->r->length)
+        sub_string(o->b, "text", o->r->text + s.start, s.end - s.start);
+}
+
+static void sub_section(rachis_buf *b, rachis_section s)
+{
+    const char *section = rachis_section_name(s);
+    sub_string(b, "section", section, strlen(section));
+}
+
 /* The evidence extension: where in the text, which rule, which trigger. */
 static void evidence(const fhir_out *o, const rachis_finding *f)
 {
@@ -404,11 +424,9 @@ static void evidence(const fhir_out *o, const rachis_finding *f)
     sub_offset(b, "spanEnd", f->span.end);
     sub_offset(b, "sentenceStart", f->sentence.start);
     sub_offset(b, "sentenceEnd", f->sentence.end);
-    if (o->r->text && f->span.start < f->span.end && f->span.end <= o->r->length)
-        sub_string(b, "text", o->r->text + f->span.start, f->span.end - f->span.start);
+    span_text(o, f->span);
     sub_string(b, "rule", f->rule, f->rule ? strlen(f->rule) : 0);
-    const char *section = rachis_section_name(f->section);
-    sub_string(b, "section", section, strlen(section));
+    sub_section(b, f->section);
     sep(b);
     lit(b, f->historical ? "{\"url\":\"historical\",\"valueBoolean\":true}" : "{\"url\":\"historical\",\"valueBoolean\":false}");
     if (f->trigger_rule) {
@@ -530,14 +548,20 @@ static void components(const fhir_out *o, const rachis_finding *f)
     rachis_buf_putc(b, ']');
 }
 
+/* Opens entry INDEX, an Observation; closed by "}}". */
+static void observation_open(const fhir_out *o, size_t index)
+{
+    sep(o->b);
+    lit(o->b, "{\"fullUrl\":");
+    entry_url(o, (unsigned)index);
+    lit(o->b, ",\"resource\":{\"resourceType\":\"Observation\"");
+}
+
 static void observation(const fhir_out *o, size_t i)
 {
     rachis_buf *b = o->b;
     const rachis_finding *f = &o->r->findings[i];
-    sep(b);
-    lit(b, "{\"fullUrl\":");
-    entry_url(o, (unsigned)i + 1);
-    lit(b, ",\"resource\":{\"resourceType\":\"Observation\"");
+    observation_open(o, i + 1);
     evidence(o, f);
     key(b, "status");
     lit(b, "\"final\"");
@@ -551,6 +575,133 @@ static void observation(const fhir_out *o, size_t i)
     body_site(o, f->levels);
     components(o, f);
     lit(b, "}}");
+}
+
+/* ----------------------------------------------- registry: primary tumour */
+
+/* The primary's evidence: its words, rule and section (the record gives it
+ * no sentence, trigger or historical flag). */
+static void primary_evidence(const fhir_out *o, const rachis_primary *p)
+{
+    rachis_buf *b = o->b;
+    key(b, "extension");
+    lit(b, "[{\"url\":\"" EVIDENCE_URL "\",\"extension\":[");
+    sub_offset(b, "spanStart", p->span.start);
+    sub_offset(b, "spanEnd", p->span.end);
+    span_text(o, p->span);
+    sub_string(b, "rule", p->rule, p->rule ? strlen(p->rule) : 0);
+    sub_section(b, p->section);
+    lit(b, "]}]");
+}
+
+/* The primary tumour site the report states: an Observation derived from
+ * the report, not a Condition (the report only repeats it; docs/fhir.md). */
+static void primary_observation(const fhir_out *o, size_t index)
+{
+    rachis_buf *b = o->b;
+    const rachis_primary *p = &o->r->primary;
+    observation_open(o, index);
+    primary_evidence(o, p);
+    key(b, "status");
+    lit(b, "\"final\"");
+    category(o, "fhir-observation-category", "primary");
+    key(b, "code");
+    concept(o, CS "registry", "primary", "fhir-registry-code", "primary tumour site");
+    subject_and_date(o);
+    key(b, "valueCodeableConcept");
+    concept(o, CS "primary-site", p->site, "fhir-primary-site", p->site);
+    lit(b, "}}");
+}
+
+/* ------------------------------------------------------ registry: SINS */
+
+/* A Range of SINS points, unitless. */
+static void points(rachis_buf *b, int min, int max)
+{
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "{\"low\":{\"value\":%d},\"high\":{\"value\":%d}}", min, max);
+    lit(b, tmp);
+}
+
+/* An item the report does not state: pain never is (it is clinical), the
+ * others may be unstated; the rules' data-absent-reason coding for "pain" or
+ * "unstated", and words. */
+static void data_absent(const fhir_out *o, rachis_sins_item item)
+{
+    rachis_buf *b = o->b;
+    bool pain = item == RACHIS_SINS_PAIN;
+    const char *sys, *code;
+    size_t sn;
+    key(b, "dataAbsentReason");
+    rachis_buf_putc(b, '{');
+    if (lookup(o->e, "fhir-data-absent", pain ? "pain" : "unstated", &sys, &sn, &code)) {
+        key(b, "coding");
+        rachis_buf_putc(b, '[');
+        coding(b, sys, sn, code);
+        rachis_buf_putc(b, ']');
+    }
+    key(b, "text");
+    lit(b, pain ? "\"pain is clinical: never scored from report text\"" : "\"not stated in the report\"");
+    rachis_buf_putc(b, '}');
+}
+
+/* One SINS item: its points (a range) in the sins-points extension, the
+ * stated value as valueCodeableConcept, or dataAbsentReason. */
+static void sins_component(const fhir_out *o, rachis_sins_item item, const rachis_sins_component *c)
+{
+    rachis_buf *b = o->b;
+    const char *name = rachis_sins_item_name(item);
+    sep(b);
+    lit(b, "{\"extension\":[{\"url\":\"" SINS_POINTS_URL "\",\"valueRange\":");
+    points(b, c->min, c->max);
+    lit(b, "}],\"code\":");
+    concept(o, CS "sins-item", name, NULL, name);
+    if (c->value) {
+        char system[96];
+        snprintf(system, sizeof system, CS "sins-%s", name);
+        key(b, "valueCodeableConcept");
+        concept(o, system, c->value, NULL, c->value);
+    } else {
+        data_absent(o, item);
+    }
+    rachis_buf_putc(b, '}');
+}
+
+/* One SINS level: the total's range as valueRange, the level as bodySite,
+ * the category as interpretation when the range lies in one, six components. */
+static void sins_observation(const fhir_out *o, size_t index, const rachis_sins *s)
+{
+    rachis_buf *b = o->b;
+    observation_open(o, index);
+    key(b, "status");
+    lit(b, "\"final\"");
+    category(o, "fhir-observation-category", "sins");
+    key(b, "code");
+    concept(o, CS "registry", "sins", "fhir-registry-code", "spinal instability neoplastic score (SINS)");
+    subject_and_date(o);
+    key(b, "valueRange");
+    points(b, s->min, s->max);
+    if (s->category) {
+        key(b, "interpretation");
+        rachis_buf_putc(b, '[');
+        concept(o, CS "sins-category", s->category, "fhir-sins-category", s->category);
+        rachis_buf_putc(b, ']');
+    }
+    if (rachis_level_label(s->level)) {
+        key(b, "bodySite");
+        level_concept(o, s->level);
+    }
+    key(b, "component");
+    rachis_buf_putc(b, '[');
+    for (int i = 0; i < RACHIS_SINS_ITEM_COUNT; i++) sins_component(o, (rachis_sins_item)i, &s->items[i]);
+    lit(b, "]}}");
+}
+
+static void registry(const fhir_out *o)
+{
+    size_t index = o->r->n_findings + 1;
+    if (has_primary(o->r)) primary_observation(o, index++);
+    for (size_t i = 0; i < o->r->n_sins; i++) sins_observation(o, index++, &o->r->sins[i]);
 }
 
 /* ------------------------------------------------------- OperationOutcome */
@@ -579,9 +730,11 @@ void fhir_bundle(rachis_buf *out, const rachis_record *r, const rachis_engine *e
     fhir_out o = {out, r, e};
     lit(out, "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[");
     diagnostic_report(&o);
-    if (r->status == RACHIS_OK)
+    if (r->status == RACHIS_OK) {
         for (size_t i = 0; i < r->n_findings; i++) observation(&o, i);
-    else
+        registry(&o);
+    } else {
         outcome(&o);
+    }
     lit(out, "]}\n");
 }

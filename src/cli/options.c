@@ -68,9 +68,11 @@ static const struct {
     [CMD_REVIEW] = {"review", "-o PAGE.html [OPTIONS] [INPUT... | --results OUT.jsonl | --db STORE]", "one self-contained HTML review page: highlighted evidence, spine diagram, per-level table"},
     [CMD_TIMELINE] = {"timeline", "--db STORE [--json] [-o OUT]", "per patient, and per patient, level and concept: first and last dates seen (CSV; docs/timeline.md)",
                      "rows: kind \"patient\" (reports, first/last report, first metastasis, pathologic fracture, cord\n"
-                     "compression), then kind \"level\" per level (cranial to caudal, no level last) and concept (first_seen,\n"
-                     "last_seen, reports_present, detail).  Counted: assertion present and not historical; pathologic\n"
-                     "fracture: etiology pathologic; cord compression: cord, conus or cauda equina, not the thecal sac alone.\n"
+                     "compression, primary, primary_sites), then kind \"level\" per level (cranial to caudal, no level\n"
+                     "last) and concept (first_seen, last_seen, reports_present, detail).  Counted: assertion present and\n"
+                     "not historical; pathologic fracture: etiology pathologic; cord compression: cord, conus or cauda\n"
+                     "equina, not the thecal sac alone.  primary: the primary tumour site most reports name (ties: the one\n"
+                     "named last); primary_sites: every site named, first seen first, ';'-separated (a conflict to check).\n"
                      "Error records and reports without a patient id or date are not used (counted on stderr, exit 1).\n"},
     [CMD_HELP] = {"help", "[COMMAND]", "show help for a command"},
 };
