@@ -105,6 +105,7 @@ check "skipped records: JSON strings escaped" '{"kind":"patient","patient":"=HYP
   printf '{"id":"d1","patient":"D","date":"2024-01-01","text":"Renal cell carcinoma."}\n'
   printf '{"id":"e1","patient":"E","date":"2024-01-01","text":"Carcinoma of unknown primary."}\n'
   printf '{"id":"e2","patient":"E","date":"2024-06-01","text":"Lung adenocarcinoma."}\n'
+  printf '{"id":"e3","patient":"E","date":"2024-07-01","text":"Metastatic carcinoma of unknown primary."}\n'
   printf '{"id":"f1","patient":"F","date":"2024-01-01","text":"Metastasis at L1."}\n'
 } > "$tmp/pr.jsonl"
 "$rachis" extract -q --db "$tmp/pr.db" "$tmp/pr.jsonl"
@@ -122,7 +123,7 @@ db.execute("""UPDATE reports SET record_json = json_set(record_json, '$.primary.
 db.execute("UPDATE reports SET record_json = 'not json' WHERE id = 'c2'")
 db.commit()
 EOF
-check "primary: a hostile site escaped in CSV" '"patient","E","","","","","","","2","2024-01-01","2024-06-01","","","","'"'"'=x""y","unknown;=x""y"' \
+check "primary: a hostile site escaped in CSV" '"patient","E","","","","","","","3","2024-01-01","2024-07-01","","","","'"'"'=x""y","unknown;=x""y"' \
   "$("$rachis" timeline -q --db "$tmp/pr.db" | grep '^"patient","E"' | tr -d '\r')"
 check "primary: a hostile site escaped in JSON" '"primary":"=x\"y","primary_sites":["unknown","=x\"y"]}' \
   "$("$rachis" timeline -q --json --db "$tmp/pr.db" | grep '"patient":"E"' | grep -o '"primary":.*')"

@@ -30,7 +30,8 @@ static const char *const counts_sql =
 /* The primary tumour site of each usable report that names one (record_json's
  * primary.site), numbered per patient in report order (date, then id); per
  * site, how many reports and the first and last of them; per patient, the
- * site named most often (ties: the one named last) and every site in
+ * site named most often, a named site before "unknown" (ties: the one named
+ * last), and every site in
  * first-seen order.  A window orders group_concat: SQLite before 3.44 has no
  * ORDER BY inside an aggregate. */
 #define PRIMARIES                                                                                                \
@@ -41,7 +42,7 @@ static const char *const counts_sql =
     " per_site AS (SELECT patient, site, COUNT(*) AS n, MIN(k) AS first_k, MAX(k) AS last_k"                   \
     "  FROM named GROUP BY patient, site),"                                                                      \
     " primaries AS (SELECT patient, site,"                                                                       \
-    "  ROW_NUMBER() OVER (PARTITION BY patient ORDER BY n DESC, last_k DESC) AS rank,"                          \
+    "  ROW_NUMBER() OVER (PARTITION BY patient ORDER BY site = 'unknown', n DESC, last_k DESC) AS rank,"                          \
     "  group_concat(site, ';') OVER (PARTITION BY patient ORDER BY first_k"                                     \
     "   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS sites FROM per_site)"
 
