@@ -244,6 +244,10 @@ static int cmp_len_desc(const void *a, const void *b)
 
 static uint32_t stem_key(const unsigned char *s) { return (uint32_t)(rx_tolower(s[0]) << 8 | rx_tolower(s[1])); }
 
+/* A stem written with a final \b matches a whole word only ("ca\b": "breast ca",
+ * not "canal"); the flag rides on the stem's concept bits. */
+#define STEM_WHOLE (1u << 31)
+
 /* Buckets every stem of KIND by its first two bytes, for the candidate scans. */
 static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
 {
@@ -255,6 +259,9 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
         if (r->kind != kind) continue;
         char *copy = rx_strdup(r->expanded), *save = NULL;
         for (char *w = strtok_r(copy, "|", &save); w; w = strtok_r(NULL, "|", &save)) {
+            size_t wl = strlen(w);
+            bool whole = wl > 2 && w[wl - 2] == '\\' && w[wl - 1] == 'b';
+            if (whole) w[wl - 2] = '\0';
             if (strlen(w) == 1) {
                 t->single[(unsigned char)w[0]] = t->single[rx_tolower((unsigned char)w[0])] = true;
                 t->single[rx_isalpha((unsigned char)w[0]) ? (unsigned char)(w[0] & ~32) : (unsigned char)w[0]] = true;
@@ -264,7 +271,7 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
             for (char *c = w; *c; c++) *c = (char)rx_tolower((unsigned char)*c);
             all = rx_realloc(all, (n + 1) * sizeof *all);
             all[n].s = rx_strdup(w);
-            all[n].c = r->concepts ? r->concepts : (1u << RACHIS_CONCEPT_COUNT) - 1;
+            all[n].c = (r->concepts ? r->concepts : (1u << RACHIS_CONCEPT_COUNT) - 1) | (whole ? STEM_WHOLE : 0);
             n++;
         }
         free(copy);
@@ -273,8 +280,8 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
     qsort(all, n, sizeof *all, cmp_len_desc);   /* longest first within a bucket */
     size_t u = 0;                               /* one entry per stem: concepts merged */
     for (size_t i = 0; i < n; i++) {
-        if (u && !strcmp(all[u - 1].s, all[i].s)) {
-            all[u - 1].c |= all[i].c;
+        if (u && !strcmp(all[u - 1].s, all[i].s)) {   /* whole only when both are */
+            all[u - 1].c = ((all[u - 1].c | all[i].c) & ~STEM_WHOLE) | (all[u - 1].c & all[i].c & STEM_WHOLE);
             free(all[i].s);
         } else {
             all[u++] = all[i];
@@ -323,7 +330,8 @@ size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t 
         size_t m = 2;
         while (m < l && rx_tolower((unsigned char)text[pos + m]) == (unsigned char)t->stems[i][m]) m++;
         if (m == l) {
-            if (concepts) *concepts = t->concepts[i];
+            if ((t->concepts[i] & STEM_WHOLE) && pos + l < len && rx_isalnum((unsigned char)text[pos + l])) continue;
+            if (concepts) *concepts = t->concepts[i] & ~STEM_WHOLE;
             return l;
         }
     }

@@ -640,11 +640,17 @@ static void check_stems(loader *L, draft *d)
         unsigned char c = (unsigned char)s[i];
         bool lone = (i == 0 || s[i - 1] == '|') && (i + 1 == d->src.len || s[i + 1] == '|');
         bool punct = d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'", c);
+        if (c == '\\' && i > 0 && s[i - 1] != '|' && i + 1 < d->src.len && s[i + 1] == 'b' &&
+            (i + 2 == d->src.len || s[i + 2] == '|')) {   /* a final \b: the stem is a whole word */
+            i++;
+            continue;
+        }
         if (!(rx_isalnum(c) || c == '|' || c == '-' || c == '/' || c == '\'' || c >= 0x80 || punct) ||
             (c == '|' && (i == 0 || i + 1 == d->src.len || s[i + 1] == '|'))) {
             diag_add(L->diags, RACHIS_DIAG_ERROR, d->r.file, d->pos.v[i].line, d->pos.v[i].col,
                      draft_line(d, d->pos.v[i].line),
-                     "a stem is a literal word beginning: letters, digits, '-' or '/', separated by '|'");
+                     "a stem is a literal word beginning: letters, digits, '-' or '/', separated by '|' "
+                     "(a final \\b: a whole word)");
             d->bad = true;
             return;
         }

@@ -233,3 +233,30 @@ Test(patterns, spaces_match_line_breaks_and_defines_expand)
     rachis_scanner_free(s);
     rachis_engine_free(e);
 }
+
+/* Number of findings the engine of DIR gives TEXT. */
+static size_t count_findings(const char *text)
+{
+    rachis_engine *e = NULL;
+    cr_assert_eq(rachis_engine_load(dir, false, &e, NULL), RACHIS_OK);
+    rachis_scanner *s = NULL;
+    cr_assert_eq(rachis_scanner_create(e, NULL, &s), RACHIS_OK);
+    rachis_input in = {.id = "t", .path = "t", .text = text, .length = strlen(text)};
+    const rachis_record *r = NULL;
+    cr_assert_eq(rachis_scan(s, &in, &r), RACHIS_OK);
+    size_t n = r->n_findings;
+    rachis_scanner_free(s);
+    rachis_engine_free(e);
+    return n;
+}
+
+Test(patterns, a_stem_ending_in_word_boundary_is_a_whole_word)
+{
+    write_file("fracture.rules", "stem fs concept=compression_fracture := ca\\b\n"
+                                 "rule fx concept=compression_fracture := \\w+\\s+fracture\n");
+    cr_expect_eq(count_findings("Known ca fracture."), 1);
+    cr_expect_eq(count_findings("The canal fracture."), 0);   /* "canal" does not begin with the word "ca" */
+    write_file("fracture.rules", "stem fs concept=compression_fracture := ca\n"
+                                 "rule fx concept=compression_fracture := \\w+\\s+fracture\n");
+    cr_expect_eq(count_findings("The canal fracture."), 1);   /* a plain stem is a word beginning */
+}
