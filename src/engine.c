@@ -155,6 +155,7 @@ static bool in_group(const rule *r, int g)
     case K_ABBREV: return g == G_ABBREV;
     case K_PRIMARY: return g == G_PRIMARY;
     case K_SINS: return g == G_SINS;
+    case K_LEVELNOT: return g == G_LEVELNOT;
     case K_VETO: return g >= G_VETO0 && g < G_ATTR0 && (r->concepts & (1u << (g - G_VETO0)));
     case K_ATTR: return g >= G_ATTR0 && g < G_TRIGGER0 && (r->concepts & (1u << (g - G_ATTR0)));
     case K_TRIGGER:
@@ -178,7 +179,7 @@ static int group_rank(const rule *r)
 
 /* Groups always matched at a given position: compiled anchored there, and
  * whole (\z) where the match must cover the subject, so JIT serves them. */
-static bool anchored_group(int g) { return g == G_ABBREV || g == G_LEVELSEP || g == G_LEVELBIND || (g >= G_VETO0 && g < G_ATTR0); }
+static bool anchored_group(int g) { return g == G_ABBREV || g == G_LEVELSEP || g == G_LEVELBIND || g == G_LEVELNOT || (g >= G_VETO0 && g < G_ATTR0); }
 static bool whole_group(int g) { return g == G_LEVELSEP || g == G_LEVELBIND; }
 /* Concept and attribute rules start at the start of a word, and no other
  * rule starts inside a word: one check at every other position instead of

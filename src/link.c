@@ -34,6 +34,14 @@ static bool finding_between(rachis_scanner *s, int si, size_t a, size_t b, const
     return false;
 }
 
+/* Does a `levelnot` rule match right after group G ("T8-T10 posterior
+ * decompression")?  Such levels belong to the words after them, not to a
+ * finding. */
+static bool not_a_finding_level(rachis_scanner *s, const lgroup *g)
+{
+    return s->e->groups[G_LEVELNOT].code && scan_match(s, G_LEVELNOT, s->text, s->len, g->end, 0, s->md2) >= 0;
+}
+
 /* The group of the finding's own phrase ("T12 compression fracture",
  * "fracture of T12"), or -1. */
 static int own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
@@ -43,6 +51,7 @@ static int own_phrase(rachis_scanner *s, int si, const rachis_finding *f)
     for (size_t g = st->first_group; g < st->first_group + st->n_groups; g++) {
         const lgroup *lg = &s->groups.v[g];
         if (lg->end <= st->heading_end) continue;   /* the line's own heading comes last */
+        if (not_a_finding_level(s, lg)) continue;
         size_t a, b;
         int limit;
         if (lg->end <= f->span.start) { a = lg->end; b = f->span.start; limit = LEFT_WORDS; }
@@ -85,7 +94,7 @@ static rachis_levelset in_clause_pass(rachis_scanner *s, int si, const rachis_fi
     int left = -1, right = -1, lw = 1 << 30, rw = 1 << 30;
     for (size_t g = st->first_group; g < st->first_group + st->n_groups; g++) {
         const lgroup *lg = &s->groups.v[g];
-        if (lg->end <= st->heading_end) continue;
+        if (lg->end <= st->heading_end || not_a_finding_level(s, lg)) continue;
         bool before = lg->end <= f->span.start;
         size_t a = before ? lg->end : f->span.end;
         size_t b = before ? f->span.start : lg->start;

@@ -12,7 +12,7 @@
 static const char *const kind_names[K_KIND_COUNT] = {
     "define", "section", "abbrev", "listmark", "level", "value", "levelsep", "heading",
     "anaphor", "region", "levelbind", "anchor", "stem", "levelstem", "triggerstem", "sectionstem", "rule", "exclude", "veto", "attr", "trigger",
-    "primary", "sins", "primarystem", "primarygate", "sinsstem",
+    "primary", "sins", "primarystem", "primarygate", "sinsstem", "levelnot",
 };
 
 const char *rule_kind_name(rule_kind k) { return (unsigned)k < K_KIND_COUNT ? kind_names[k] : "?"; }
@@ -312,7 +312,7 @@ static bool parse_directive(loader *L, char *text, int line)
     if (k < 0) {
         diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, 1, lt,
                  "unknown directive '%s' (define, section, abbrev, listmark, level, value, levelsep, "
-                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem)", kind);
+                 "heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem, levelnot)", kind);
         free(kind);
         return false;
     }

@@ -107,7 +107,7 @@ Test(patterns, every_error_is_reported)
     char *out = load(false, &st);
     cr_expect_eq(st, RACHIS_ERR_PATTERN);
     cr_expect_str_eq(out,
-        "P/fracture.rules:2:1: error: unknown directive 'rulez' (define, section, abbrev, listmark, level, value, levelsep, heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem)\n"
+        "P/fracture.rules:2:1: error: unknown directive 'rulez' (define, section, abbrev, listmark, level, value, levelsep, heading, anaphor, region, levelbind, anchor, stem, levelstem, triggerstem, sectionstem, rule, exclude, veto, attr, trigger, primary, sins, primarystem, primarygate, sinsstem, levelnot)\n"
         "  rulez bad := x\n"
         "  ^\n"
         "P/fracture.rules:3:9: error: unknown concept 'fractures' (compression_fracture, cord_compression, soft_tissue_extension, metastasis)\n"
