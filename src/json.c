@@ -6,8 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at S (at most N bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t rachis_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len;
@@ -57,7 +56,7 @@ void json_string(rachis_buf *b, const char *s, size_t n)
             i++;
             continue;
         }
-        size_t l = utf8_len(p + i, n - i);
+        size_t l = rachis_utf8_len(p + i, n - i);
         if (l == 0) {
             buf_puts(b, "\\ufffd");
             i++;

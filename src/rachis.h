@@ -288,6 +288,9 @@ void rachis_buf_append(rachis_buf *b, const void *data, size_t n);
 void rachis_buf_putc(rachis_buf *b, char c);
 /* Appends the finding's "attributes" object, as in the record, to OUT. */
 void rachis_finding_attributes_json(const rachis_finding *f, rachis_buf *out);
+/* Length of the valid UTF-8 sequence at S (at most N > 0 bytes), or 0 when
+ * the bytes there are not valid UTF-8 (overlong, surrogate, truncated). */
+size_t rachis_utf8_len(const unsigned char *s, size_t n);
 /* Appends S[0..n) as a JSON string (quotes included), escaped as in records. */
 void rachis_json_string(rachis_buf *out, const char *s, size_t n);
 

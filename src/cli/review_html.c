@@ -2,6 +2,7 @@
  * writes one self-contained HTML page (inline CSS and script, no network, a
  * CSP that runs only our script).  Owns the HTML escaping of record bytes. */
 #include "review_html.h"
+#include "rachis.h"
 #include "jsonv.h"
 
 #include <errno.h>
@@ -221,27 +222,6 @@ static int load(const char *path, record_list *l)
 
 /* ---- escaping ------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at S (at most N bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Writes S[0..n) as HTML text or attribute content: & < > " ' escaped; NUL,
  * other control bytes and invalid UTF-8 become U+FFFD, one per bad byte. */
 static void esc(FILE *o, const char *s, size_t n)
@@ -259,7 +239,7 @@ static void esc(FILE *o, const char *s, size_t n)
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
         default:
-            if (c >= 0x80) step = utf8_len(p + i, n - i);
+            if (c >= 0x80) step = rachis_utf8_len(p + i, n - i);
             if (!step || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
                 rep = "&#xFFFD;";
                 step = 1;
