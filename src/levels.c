@@ -115,8 +115,18 @@ static size_t take_match(rachis_scanner *s, pcre2_match_data *md)
     int first = endpoint(s, md, 1, NULL, &reg1, &end1);
     if (first < 0) return me;
     int last = endpoint(s, md, 2, reg1, &reg2, &end2);
-    if (last >= 0) push_mention(s, ms, end2, first, last);
-    else push_mention(s, ms, end1, first, first);
+    const char *slash = last >= 0 && end2 > end1 ? memchr(t + end1, '/', end2 - end1) : NULL;
+    if (slash && (last - first > 1 || first - last > 1)) {
+        /* "T4/T9" names two vertebrae; only "T11/12" (adjacent) is a segment */
+        size_t b = (size_t)(slash - t) + 1;
+        while (b < end2 && rx_isspace((unsigned char)t[b])) b++;
+        push_mention(s, ms, end1, first, first);
+        push_mention(s, b, end2, last, last);
+    } else if (last >= 0) {
+        push_mention(s, ms, end2, first, last);
+    } else {
+        push_mention(s, ms, end1, first, first);
+    }
     /* bare list numbers after it: "T11 and 12" */
     const char *reg = last >= 0 && reg2 ? reg2 : reg1;
     const rgroup *grp = &s->e->groups[G_LEVEL];

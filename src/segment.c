@@ -120,6 +120,34 @@ static bool label_line(const char *t, size_t a, size_t e)
     return false;
 }
 
+/* Letters in a row from I (forward) or before I (backward). */
+static size_t letters_from(const char *t, size_t i, size_t e)
+{
+    size_t j = i;
+    while (j < e && rx_isalpha((unsigned char)t[j])) j++;
+    return j - i;
+}
+
+static size_t letters_before(const char *t, long start, size_t i)
+{
+    size_t j = i;
+    while ((long)j > start && rx_isalpha((unsigned char)t[j - 1])) j--;
+    return i - j;
+}
+
+/* A full stop at K with no space after it still ends a sentence when two
+ * sentences were glued by dictation or typing: "heights maintained.No
+ * fracture", "T12.No retropulsion", "alignment normal.vertebral bodies ...".
+ * Not: decimals ("3.5"), "e.g", file names of one letter words. */
+static bool glued_sentence(const char *t, long start, size_t k, size_t e)
+{
+    if (k + 2 >= e || (long)k <= start) return false;
+    unsigned char before = (unsigned char)t[k - 1], after = (unsigned char)t[k + 1];
+    if (!rx_isalnum(before) || !rx_isalpha(after)) return false;
+    if (rx_isupper(after) && rx_islower((unsigned char)t[k + 2])) return true;   /* ".No fracture" */
+    return letters_before(t, start, k) >= 3 && letters_from(t, k + 1, e) >= 3;
+}
+
 /* Bytes that may end a sentence. */
 static const bool terminal[256] = {['.'] = true, ['!'] = true, ['?'] = true};
 
@@ -157,7 +185,8 @@ static void scan_line(splitter *sp, size_t a, size_t e)
         if (k == (size_t)sp->sent_start) continue;
         size_t next = k + 1;
         while (next < e && (t[next] == ')' || t[next] == '"' || t[next] == '\'')) next++;
-        if (next < e && !rx_isspace((unsigned char)t[next])) continue;
+        if (next < e && !rx_isspace((unsigned char)t[next]) && !(c == '.' && next == k + 1 && glued_sentence(t, sp->sent_start, k, e)))
+            continue;
         /* "new leg weakness, ? cauda equina syndrome": a question mark before its words */
         if (c == '?' && rx_isspace((unsigned char)t[k - 1])) continue;
         if (c == '?' && (t[k - 1] == ',' || t[k - 1] == '(')) continue;
