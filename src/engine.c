@@ -265,6 +265,7 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
             if (whole) w[wl - 2] = '\0';
             if (strlen(w) == 1) {
                 t->single[(unsigned char)w[0]] = t->single[rx_tolower((unsigned char)w[0])] = true;
+                t->single_concepts[(unsigned char)w[0]] |= r->concepts ? r->concepts : (1u << RACHIS_CONCEPT_COUNT) - 1;
                 t->single[rx_isalpha((unsigned char)w[0]) ? (unsigned char)(w[0] & ~32) : (unsigned char)w[0]] = true;
                 t->any_single = true;
                 continue;

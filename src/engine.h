@@ -83,7 +83,8 @@ typedef struct stem_table {
     size_t n;
     uint32_t *bucket;      /* 65536 + 1 offsets into order[] */
     uint32_t *order;
-    bool single[256];      /* one-character stems (a digit, '?', ':') */
+    bool single[256];      /* one-character stems (a digit, '?', ':', '#') */
+    unsigned single_concepts[256];   /* the concepts each one announces */
     bool any_single;
 } stem_table;
 

@@ -54,6 +54,11 @@ static void mark_candidates(rachis_scanner *s)
     s->hits.n = 0;
     if (s->e->stems.n)
         for (size_t i = 0; i + 1 < n; i++) {
+            if (s->e->stems.any_single && !rx_isalnum((unsigned char)t[i]) && s->e->stems.single[(unsigned char)t[i]]) {
+                window h = {i, i + 1, s->e->stems.single_concepts[(unsigned char)t[i]]};   /* "#": fracture */
+                VEC_PUSH(s->hits, h);
+                continue;
+            }
             if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1])) ||
                 !stem_maybe(&s->e->stems, t + i))
                 continue;

@@ -639,7 +639,7 @@ static void check_stems(loader *L, draft *d)
     for (size_t i = 0; i < d->src.len; i++) {
         unsigned char c = (unsigned char)s[i];
         bool lone = (i == 0 || s[i - 1] == '|') && (i + 1 == d->src.len || s[i + 1] == '|');
-        bool punct = d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'", c);
+        bool punct = (d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'", c)) || (d->r.kind == K_STEM && lone && c == '#');
         if (c == '\\' && i > 0 && s[i - 1] != '|' && i + 1 < d->src.len && s[i + 1] == 'b' &&
             (i + 2 == d->src.len || s[i + 2] == '|')) {   /* a final \b: the stem is a whole word */
             i++;
