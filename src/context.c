@@ -103,7 +103,7 @@ static void assert_span(rachis_scanner *s, const sentence *st, size_t a, size_t 
         win = best[T_HYPOTHETICAL];
         as = RACHIS_HYPOTHETICAL;
     } else if (neg && pos) {
-        bool neg_first = neg->end <= pos->start && pos->end <= a;
+        bool neg_first = neg->end <= pos->start && pos->start < b;   /* the hedge before or in the words */
         if (neg_first || bestw[T_NEGATED] <= bestw[T_POSSIBLE]) { win = neg; as = RACHIS_ABSENT; }
         else { win = pos; as = RACHIS_POSSIBLE; }
     } else if (neg) {
