@@ -256,10 +256,15 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
         const span3 *lm = may_be_listmark(t, fn, lend) && line_match(s, G_LISTMARK, ls, &lb) ? &lb : NULL;
         const span3 *hd = may_be_heading(t, fn, lend) && line_match(s, G_HEADING, ls, &db) ? &db : NULL;
         /* does the open sentence run on from the previous line (hard wrap)? */
+        /* a line that ends well short of the text's width was not wrapped: in a
+         * terse report ("no pathological #" / "no epidural disease") each line
+         * is a statement, whatever case its next line starts with */
         bool open = sp.sent_start >= 0 && !prev_blank;
+        size_t fill = prev_len + 1 + first_word_len(t, fn, lend);
+        bool near_width = fill > width * 3 / 4;
         bool cont = open && prev_last != ':' &&
-                    (rx_islower((unsigned char)t[fn]) || rx_isdigit((unsigned char)t[fn]) || prev_last == ',' ||
-                     prev_len >= 60 || (prev_len >= 35 && prev_len + 1 + first_word_len(t, fn, lend) > width));
+                    (((rx_islower((unsigned char)t[fn]) || prev_len >= 60) && near_width) ||
+                     rx_isdigit((unsigned char)t[fn]) || prev_last == ',' || (prev_len >= 35 && fill > width));
         if (hd && cont) hd = NULL;   /* "...enhancement from\nL1 to S1, without..." is no heading */
         if (h) {
             end_sentence(&sp);
