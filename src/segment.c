@@ -62,6 +62,7 @@ typedef struct splitter {
     rachis_levelset heading;
     int heading_sents;      /* sentences under the current heading */
     bool heading_item;      /* the heading opens a list item ("- T10: ..."): the next item ends it */
+    bool cells;             /* the heading opened a row of '|' cells: '|' ends a sentence */
     bool heading_line;      /* the open sentence started on a heading line */
     size_t heading_end;     /* where that heading ends */
     size_t sec_cursor;      /* for structured section maps */
@@ -151,6 +152,11 @@ static bool glued_sentence(const char *t, long start, size_t k, size_t e)
 /* Bytes that may end a sentence. */
 static const bool terminal[256] = {['.'] = true, ['!'] = true, ['?'] = true};
 
+/* ... and '|' in a row that a level heading opens ("Level: T8 | Finding: ... |
+ * Collapse: none"): each cell is a statement about the heading's level.  In a
+ * columnar table ("| T12 | Lytic metastasis | Smaller |") the row stays whole. */
+static bool ends_sentence(const splitter *sp, unsigned char c) { return terminal[c] || (c == '|' && sp->cells); }
+
 /* Scans [a, e) of one line for sentence ends; LEND is the line's last
  * non-space byte + 1. */
 static void scan_line(splitter *sp, size_t a, size_t e)
@@ -166,13 +172,13 @@ static void scan_line(splitter *sp, size_t a, size_t e)
         }
         /* to the next byte that may end the sentence */
         size_t k = j;
-        while (k < e && !terminal[(unsigned char)t[k]]) {
+        while (k < e && !ends_sentence(sp, (unsigned char)t[k])) {
             /* a "sentence" of thousands of bytes is not one: cut it at a space */
             if (k - (size_t)sp->sent_start > MAX_SENTENCE && rx_isspace((unsigned char)t[k])) break;
             k++;
         }
         if (k == e) break;
-        if (!terminal[(unsigned char)t[k]]) {   /* the length cut */
+        if (!ends_sentence(sp, (unsigned char)t[k])) {   /* the length cut */
             size_t end = k;
             while (end > (size_t)sp->sent_start && rx_isspace((unsigned char)t[end - 1])) end--;
             sp->last_nonspace = end;
@@ -245,6 +251,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             end_sentence(&sp);
             if (!prev_blank) sp.para++;
             if (sp.heading && sp.heading_sents) sp.heading = 0;
+            sp.cells = false;
             prev_blank = true;
             ls = next;
             continue;
@@ -287,6 +294,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
             sp.heading_line = sp.heading != 0;
             sp.heading_end = hd->end;
             sp.heading_item = lm != NULL;
+            sp.cells = memchr(t + hd->end, '|', lend - hd->end) != NULL || (hd->end < lend && t[hd->end] == '|');
             if (!sp.heading_line) sp.heading = 0;
         }
         if (body < lend) {
