@@ -193,11 +193,27 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         rachis_buf_free(&rx);
         return true;
     }
+    /* sections whose triggers are the same rules share one compiled group
+     * (most sections differ from the findings only by a rule or two, if at all) */
+    for (int h = G_TRIGGER0; g >= G_TRIGGER0 && h < g; h++) {
+        const rgroup *o = &e->groups[h];
+        if (o->n != grp->n || memcmp(o->rules, grp->rules, grp->n * sizeof *grp->rules) || (!o->code && !o->at))
+            continue;
+        grp->code = o->code;
+        grp->at = o->at;
+        memcpy(grp->first, o->first, sizeof grp->first);
+        grp->shared = true;
+        rachis_buf_free(&rx);
+        return true;
+    }
     if (anchored_group(g)) buf_puts(&rx, whole_group(g) ? ")\\z" : ")");
     else if (g != G_SECTION && g != G_LISTMARK && g != G_HEADING) buf_puts(&rx, ")");
     int err;
     PCRE2_SIZE off;
-    grp->code = rx_compile(rx.data, rx.len, anchored_group(g) ? PCRE2_ANCHORED : 0, &err, &off);
+    /* triggers are tried only where a trigger stem begins, anchored (`at`
+     * below): the unanchored regex is compiled only when there are no stems */
+    bool need_code = !(g >= G_TRIGGER0 && g < G_COUNT) || (!e->triggerstems.n && !e->triggerstems.any_single);
+    grp->code = rx_compile(rx.data, rx.len, anchored_group(g) || !need_code ? PCRE2_ANCHORED : 0, &err, &off);
     if (!grp->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -208,14 +224,17 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
     }
     if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     memset(grp->first, 0xff, sizeof grp->first);
-    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
+    if (!need_code) {   /* the anchored compile serves as `at` */
+        grp->at = grp->code;
+        grp->code = NULL;
+    } else if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
         (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
         if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
-        const uint8_t *bits = NULL;
-        if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
-            memcpy(grp->first, bits, sizeof grp->first);
     }
+    const uint8_t *bits = NULL;
+    if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
+        memcpy(grp->first, bits, sizeof grp->first);
     rachis_buf_free(&rx);
     return true;
 }
@@ -367,8 +386,8 @@ void rachis_engine_free(rachis_engine *e)
 {
     if (!e) return;
     for (int g = 0; g < G_COUNT; g++) {
-        if (e->groups[g].code) pcre2_code_free(e->groups[g].code);
-        if (e->groups[g].at) pcre2_code_free(e->groups[g].at);
+        if (e->groups[g].code && !e->groups[g].shared) pcre2_code_free(e->groups[g].code);
+        if (e->groups[g].at && !e->groups[g].shared) pcre2_code_free(e->groups[g].at);
         free(e->groups[g].rules);
     }
     rules_free(e->rules, e->n_rules);

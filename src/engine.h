@@ -62,6 +62,7 @@ typedef struct rgroup {
     uint8_t first[32];      /* bytes a match of `at` can start with (all, when unknown) */
     rule **rules;
     size_t n;
+    bool shared;            /* code and at belong to an earlier group with the same rules */
 } rgroup;
 
 enum {
