@@ -217,12 +217,13 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
     for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
         if (!(mask & (1u << (g - G_CONCEPT0)))) continue;
         size_t pos = wa;
-        while (pos < wb) {
-            if (scan_match(s, g, text, wb, pos, 0, s->md) < 0) break;
+        /* a match that starts at tb or later cannot cover the target */
+        while (pos < tb) {
+            if (scan_match_before(s, g, text, wb, pos, tb - 1, s->md) < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             const rule *r = scan_rule(s, g, s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-            if (!r || r->kind != K_RULE || ov[1] <= ta || ov[0] >= tb) continue;
+            if (!r || r->kind != K_RULE || ov[1] <= ta) continue;
             if (ov[0] < a) a = ov[0];
             if (ov[1] > b) b = ov[1];
             if (r->assertion >= 0) preset = r->assertion;

@@ -197,11 +197,12 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
      * (most sections differ from the findings only by a rule or two, if at all) */
     for (int h = G_TRIGGER0; g >= G_TRIGGER0 && h < g; h++) {
         const rgroup *o = &e->groups[h];
-        if (o->n != grp->n || memcmp(o->rules, grp->rules, grp->n * sizeof *grp->rules) || (!o->code && !o->at))
+        if (o->n != grp->n || memcmp(o->rules, grp->rules, grp->n * sizeof *grp->rules) || (!o->code && !o->at && !o->fd))
             continue;
         grp->code = o->code;
         grp->at = o->at;
         memcpy(grp->first, o->first, sizeof grp->first);
+        grp->fd = o->fd;
         grp->shared = true;
         rachis_buf_free(&rx);
         return true;
@@ -222,16 +223,24 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         rachis_buf_free(&rx);
         return false;
     }
-    if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    /* triggers (tried at trigger stems) and concepts (tried at word starts
+     * around an assertion target) run only the branches that can start at
+     * the byte they are tried at */
+    if (g >= G_TRIGGER0 && g < G_COUNT)
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?!(?<=\\w)\\w)(?:", ")", &e->jit);
+    else if (g >= G_CONCEPT0 && g < G_VETO0)
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?<![\\w])(?=\\w)(?:", ")", &e->jit);
     memset(grp->first, 0xff, sizeof grp->first);
-    if (!need_code) {   /* the anchored compile serves as `at` */
-        grp->at = grp->code;
+    if (!need_code) {   /* the anchored compile serves as `at`, unless the dispatch does */
+        if (grp->fd) pcre2_code_free(grp->code);
+        else grp->at = grp->code;
         grp->code = NULL;
     } else if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
         (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
-        if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     }
+    if (grp->code && pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     const uint8_t *bits = NULL;
     if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
         memcpy(grp->first, bits, sizeof grp->first);
@@ -388,6 +397,7 @@ void rachis_engine_free(rachis_engine *e)
     for (int g = 0; g < G_COUNT; g++) {
         if (e->groups[g].code && !e->groups[g].shared) pcre2_code_free(e->groups[g].code);
         if (e->groups[g].at && !e->groups[g].shared) pcre2_code_free(e->groups[g].at);
+        if (!e->groups[g].shared) dispatch_destroy(e->groups[g].fd);
         free(e->groups[g].rules);
     }
     rules_free(e->rules, e->n_rules);

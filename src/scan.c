@@ -101,9 +101,43 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
     return limit_checked(s, rc);
 }
 
+static inline bool is_word(unsigned char c) { return rx_isalnum(c) || c == '_'; }   /* PCRE2's \w */
+
+int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
+                      pcre2_match_data *md)
+{
+    const rgroup *grp = &s->e->groups[g];
+    if (start >= len || start > last) return -1;
+    if (!grp->fd) {
+        int rc = scan_match(s, g, text, len, start, 0, md);
+        return rc >= 0 && pcre2_get_ovector_pointer(md)[0] > last ? -1 : rc;
+    }
+    /* the group starts (?<![\w])(?=\w): try each word start in turn, as the
+     * unanchored search would, with only the branches that can start there */
+    if (last >= len) last = len - 1;
+    for (size_t p = start; p <= last; p++) {
+        unsigned char c = (unsigned char)text[p];
+        if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c]) continue;
+        PROF_START;
+        int rc = pcre2_match(grp->fd->parts[grp->fd->part[c] - 1], (PCRE2_SPTR)text, len, p, 0, md, s->mctx);
+        PROF_END(g);
+        rc = limit_checked(s, rc);
+        if (rc >= 0) return rc;
+    }
+    return -1;
+}
+
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md)
 {
     const rgroup *grp = &s->e->groups[g];
+    if (grp->fd) {   /* at the end only an empty match could begin, and callers skip those */
+        unsigned part = start < len ? grp->fd->part[(unsigned char)text[start]] : 0;
+        if (!part) return -1;
+        PROF_START;
+        int rc = pcre2_match(grp->fd->parts[part - 1], (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+        PROF_END(g);
+        return limit_checked(s, rc);
+    }
     if (!grp->at || start > len) return -1;
     if (start < len && !(grp->first[(unsigned char)text[start] >> 3] & (1u << ((unsigned char)text[start] & 7))))
         return -1;   /* no match can start with this byte */
