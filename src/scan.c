@@ -101,6 +101,16 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
     return limit_checked(s, rc);
 }
 
+/* A dispatch part at START: many calls a sentence, so straight into the JIT
+ * code when the engine has it (pcre2_jit_match skips pcre2_match's checks,
+ * which these calls pass by construction). */
+static inline int fd_match(rachis_scanner *s, const pcre2_code *code, const char *text, size_t len, size_t start,
+                           pcre2_match_data *md)
+{
+    if (s->e->jit) return pcre2_jit_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    return pcre2_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+}
+
 static inline bool is_word(unsigned char c) { return rx_isalnum(c) || c == '_'; }   /* PCRE2's \w */
 
 int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
@@ -119,7 +129,7 @@ int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, si
         unsigned char c = (unsigned char)text[p];
         if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c]) continue;
         PROF_START;
-        int rc = pcre2_match(grp->fd->parts[grp->fd->part[c] - 1], (PCRE2_SPTR)text, len, p, 0, md, s->mctx);
+        int rc = fd_match(s, grp->fd->parts[grp->fd->part[c] - 1], text, len, p, md);
         PROF_END(g);
         rc = limit_checked(s, rc);
         if (rc >= 0) return rc;
@@ -134,7 +144,7 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
         unsigned part = start < len ? grp->fd->part[(unsigned char)text[start]] : 0;
         if (!part) return -1;
         PROF_START;
-        int rc = pcre2_match(grp->fd->parts[part - 1], (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+        int rc = fd_match(s, grp->fd->parts[part - 1], text, len, start, md);
         PROF_END(g);
         return limit_checked(s, rc);
     }
