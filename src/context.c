@@ -219,7 +219,7 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
         size_t pos = wa;
         /* a match that starts at tb or later cannot cover the target */
         while (pos < tb) {
-            if (scan_match_before(s, g, text, wb, pos, tb - 1, s->md) < 0) break;
+            if (scan_match_before(s, g, text, wb, pos, tb - 1, s->md, NULL) < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             const rule *r = scan_rule(s, g, s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;

@@ -239,7 +239,10 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         (g >= G_TRIGGER0 && g < G_COUNT)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
     }
-    if (grp->code && pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    /* a concept group with a dispatch is matched only through it: its regex
+     * stays for its group names and is not JIT-compiled */
+    bool dispatched = grp->fd && g >= G_CONCEPT0 && g < G_VETO0;
+    if (grp->code && !dispatched && pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
     const uint8_t *bits = NULL;
     if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)

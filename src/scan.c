@@ -114,9 +114,10 @@ static inline int fd_match(rachis_scanner *s, const pcre2_code *code, const char
 static inline bool is_word(unsigned char c) { return rx_isalnum(c) || c == '_'; }   /* PCRE2's \w */
 
 int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
-                      pcre2_match_data *md)
+                      pcre2_match_data *md, const pcre2_code **code)
 {
     const rgroup *grp = &s->e->groups[g];
+    if (code) *code = grp->code;
     if (start >= len || start > last) return -1;
     if (!grp->fd) {
         int rc = scan_match(s, g, text, len, start, 0, md);
@@ -128,11 +129,15 @@ int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, si
     for (size_t p = start; p <= last; p++) {
         unsigned char c = (unsigned char)text[p];
         if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c]) continue;
+        const pcre2_code *part = grp->fd->parts[grp->fd->part[c] - 1];
         PROF_START;
-        int rc = fd_match(s, grp->fd->parts[grp->fd->part[c] - 1], text, len, p, md);
+        int rc = fd_match(s, part, text, len, p, md);
         PROF_END(g);
         rc = limit_checked(s, rc);
-        if (rc >= 0) return rc;
+        if (rc >= 0) {
+            if (code) *code = part;
+            return rc;
+        }
     }
     return -1;
 }

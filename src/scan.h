@@ -92,9 +92,10 @@ struct rachis_scanner {
  * result.  Limit errors set s->limit_hit and return -1 (no match). */
 int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
                pcre2_match_data *md);
-/* The same for a concept group G, for matches that start at or before LAST. */
+/* The same for a concept group G, for a match that starts at or before LAST;
+ * *CODE (when given) is the regex that matched, for its group names. */
 int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
-                      pcre2_match_data *md);
+                      pcre2_match_data *md, const pcre2_code **code);
 /* The same, with group G's anchored copy, at START exactly. */
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md);
 /* The rule whose alternative matched last in group G. */
