@@ -152,7 +152,11 @@ static bool may_start(fcache_entry *cache, const char *rx, size_t n, unsigned ch
  * alternatives that cannot start with C are left out, and so on inward.
  * Alternatives that cannot match there fail at once in the full regex, and
  * the order of the others is kept, so the match is the same. */
-static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char c, rachis_buf *out, int depth)
+/* Skips the zero-width items that begin RX[0..n) (\b, lookbehinds); returns
+ * where the first consuming item starts.  When that item is a plain,
+ * capturing or named group, *OPEN is the length of its opener and *CLOSE the
+ * offset just after its ')', else *OPEN is 0. */
+static size_t lead(const char *rx, size_t n, size_t *open, size_t *close)
 {
     size_t i = 0;
     for (;;) {
@@ -161,18 +165,26 @@ static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char 
             i = item_end(rx, n, i, NULL);
         else break;
     }
-    size_t open = 0;   /* length of the group opener at i */
-    if (depth < 8 && i + 1 < n && rx[i] == '(') {
-        if (rx[i + 1] != '?' && rx[i + 1] != '*') open = 1;
-        else if (i + 2 < n && rx[i + 1] == '?' && rx[i + 2] == ':') open = 3;
+    *open = 0;
+    if (i + 1 < n && rx[i] == '(') {
+        if (rx[i + 1] != '?' && rx[i + 1] != '*') *open = 1;
+        else if (i + 2 < n && rx[i + 1] == '?' && rx[i + 2] == ':') *open = 3;
         else if (i + 3 < n && rx[i + 1] == '?' && rx[i + 2] == '<' && rx_isalpha((unsigned char)rx[i + 3])) {
             const char *gt = memchr(rx + i, '>', n - i);
-            if (gt) open = (size_t)(gt - rx) + 1 - i;
+            if (gt) *open = (size_t)(gt - rx) + 1 - i;
         }
     }
-    size_t close = open ? item_end(rx, n, i, NULL) : 0;   /* just after the group's ')' */
+    *close = *open ? item_end(rx, n, i, NULL) : 0;
+    if (*open && (*close > n || rx[*close - 1] != ')')) *open = 0;
+    return i;
+}
+
+static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char c, rachis_buf *out, int depth)
+{
+    size_t open, close, i = lead(rx, n, &open, &close);
+    if (depth >= 8) open = 0;
     size_vec alt = {0};
-    if (!open || close > n || rx[close - 1] != ')' || (close < n && strchr("*+{", rx[close])) ||
+    if (!open || (close < n && strchr("*+{", rx[close])) ||
         !split_alternatives(rx + i + open, close - 1 - i - open, &alt)) {
         buf_append(out, rx, n);
         free(alt.v);
@@ -192,6 +204,59 @@ static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char 
     if (!kept) buf_puts(out, "(*FAIL)");
     buf_append(out, rx + close - 1, n - (close - 1));
     free(alt.v);
+}
+
+/* The first two bytes (lower case) a match of a branch can begin with, when
+ * its text says so plainly: a literal letter then another, or a group of
+ * such alternatives.  A word start whose two bytes no branch of its part
+ * begins with is skipped without a match call. */
+#define MAX_PAIRS 128
+typedef struct pairs { uint16_t v[MAX_PAIRS]; size_t n; } pairs;
+
+static bool literal(char c) { return rx_isalnum((unsigned char)c) || c == '-' || c == '/' || c == '\''; }
+static bool quantified(const char *rx, size_t n, size_t i) { return i < n && strchr("?*+{", rx[i]); }
+
+static bool add_pair(pairs *p, char a, char b)
+{
+    if (p->n == MAX_PAIRS) return false;
+    p->v[p->n++] = (uint16_t)(rx_tolower((unsigned char)a) << 8 | rx_tolower((unsigned char)b));
+    return true;
+}
+
+static bool lead_pairs(const char *rx, size_t n, pairs *out, int depth)
+{
+    size_t open, close, i = lead(rx, n, &open, &close);
+    size_vec alt = {0};
+    bool ok = false;
+    if (open) {   /* (?:a|b|c) at the start: the pairs of its alternatives */
+        bool optional = close < n && rx[close] == '?';
+        if (depth < 8 && (optional || !quantified(rx, n, close)) &&
+            split_alternatives(rx + i + open, close - 1 - i - open, &alt)) {
+            ok = true;
+            for (size_t a = 0; a + 1 < alt.n && ok; a++)
+                ok = lead_pairs(rx + i + open + alt.v[a], alt.v[a + 1] - 1 - alt.v[a], out, depth + 1);
+            if (ok && optional) {   /* (?:a|b)?rest: and the pairs of rest */
+                size_t r = close + 1;
+                if (r < n && (rx[r] == '?' || rx[r] == '+')) r++;
+                ok = lead_pairs(rx + r, n - r, out, depth + 1);
+            }
+        }
+    } else if (i + 1 < n && literal(rx[i]) && !quantified(rx, n, i + 1)) {
+        char x = rx[i++];
+        if (literal(rx[i]) && !quantified(rx, n, i + 1)) {
+            ok = add_pair(out, x, rx[i]);
+        } else if (rx[i] == '(' && lead(rx + i, n - i, &open, &close) == 0 && open && !quantified(rx, n, i + close) &&
+                   split_alternatives(rx + i + open, close - 1 - open, &alt)) {
+            ok = true;   /* x(?:ab|cd): x then the first letter of each */
+            for (size_t a = 0; a + 1 < alt.n && ok; a++) {
+                const char *s = rx + i + open + alt.v[a];
+                size_t len = alt.v[a + 1] - 1 - alt.v[a];
+                ok = len && literal(s[0]) && !quantified(s, len, 1) && add_pair(out, x, s[0]);
+            }
+        }
+    }
+    free(alt.v);
+    return ok;
 }
 
 static void dispatch_free(first_dispatch *d)
@@ -218,6 +283,14 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
             VEC_PUSH(br, w);
         }
     }
+    pairs *bp = rx_calloc(br.n ? br.n : 1, sizeof *bp);
+    bool *bp_ok = rx_calloc(br.n ? br.n : 1, sizeof *bp_ok);
+    for (size_t i = 0; i < br.n; i++) {
+        const char *t = rules[br.v[i].rule]->expanded + br.v[i].start;
+        size_vec alt = {0};
+        bp_ok[i] = split_alternatives(t, br.v[i].len, &alt) && alt.n == 2 && lead_pairs(t, br.v[i].len, &bp[i], 0);
+        free(alt.v);
+    }
     first_dispatch *d = rx_calloc(1, sizeof *d);
     fcache_entry *cache = rx_calloc(FCACHE_SIZE, sizeof *cache);
     char **texts = rx_calloc(256, sizeof *texts);   /* of each part, to share equal ones */
@@ -229,6 +302,12 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
         for (size_t i = 0; i < br.n; i++) {
             const branch *b = &br.v[i];
             if (!((b->first[c >> 3] >> (c & 7)) & 1)) continue;
+            if (!bp_ok[i]) d->any2[c] = true;
+            for (size_t k = 0; k < bp[i].n; k++)
+                if (bp[i].v[k] >> 8 == rx_tolower((unsigned char)c)) {
+                    unsigned char b2 = (unsigned char)(bp[i].v[k] & 0xff);
+                    d->second[c][b2 >> 3] |= (uint8_t)(1u << (b2 & 7));
+                }
             if (b->rule != prev) {
                 if (prev != (size_t)-1) buf_printf(&rx, ")(*MARK:%zu)|", prev);
                 buf_puts(&rx, "(?:");
@@ -265,6 +344,8 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
         d->parts[d->n_parts++] = code;
         d->part[c] = (uint16_t)d->n_parts;
     }
+    free(bp);
+    free(bp_ok);
     for (size_t k = 0; k < d->n_parts; k++) free(texts[k]);
     free(texts);
     free(cache);

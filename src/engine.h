@@ -60,6 +60,8 @@ typedef struct rule {
  * anchored regex to try there (its MARKs are the group's). */
 typedef struct first_dispatch {
     uint16_t part[256];
+    uint8_t second[256][32];   /* after first byte c, the (lower case) second bytes a match can have ... */
+    bool any2[256];            /* ... unless any can follow c */
     pcre2_code **parts;
     size_t n_parts;
 } first_dispatch;

@@ -111,6 +111,16 @@ static inline int fd_match(rachis_scanner *s, const pcre2_code *code, const char
     return pcre2_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
 }
 
+/* Can a match of dispatch FD begin with the two bytes at P? */
+static inline bool fd_second(const first_dispatch *fd, const char *text, size_t len, size_t p)
+{
+    unsigned char c = (unsigned char)text[p];
+    if (fd->any2[c]) return true;
+    if (p + 1 >= len) return false;
+    unsigned char b = rx_tolower((unsigned char)text[p + 1]);
+    return (fd->second[c][b >> 3] >> (b & 7)) & 1;
+}
+
 static inline bool is_word(unsigned char c) { return rx_isalnum(c) || c == '_'; }   /* PCRE2's \w */
 
 int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
@@ -128,7 +138,9 @@ int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, si
     if (last >= len) last = len - 1;
     for (size_t p = start; p <= last; p++) {
         unsigned char c = (unsigned char)text[p];
-        if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c]) continue;
+        if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c] ||
+            !fd_second(grp->fd, text, len, p))
+            continue;
         const pcre2_code *part = grp->fd->parts[grp->fd->part[c] - 1];
         PROF_START;
         int rc = fd_match(s, part, text, len, p, md);
@@ -147,6 +159,7 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
     const rgroup *grp = &s->e->groups[g];
     if (grp->fd) {   /* at the end only an empty match could begin, and callers skip those */
         unsigned part = start < len ? grp->fd->part[(unsigned char)text[start]] : 0;
+        if (part && !fd_second(grp->fd, text, len, start)) part = 0;
         if (!part) return -1;
         PROF_START;
         int rc = fd_match(s, grp->fd->parts[part - 1], text, len, start, md);
