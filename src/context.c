@@ -161,7 +161,9 @@ static bool find_target(const char *sent, size_t n, const char *target, size_t *
     size_t t0 = 0;
     while (t0 < tl && rx_isspace((unsigned char)target[t0])) t0++;
     if (t0 >= tl) return false;
+    unsigned char c0 = rx_tolower((unsigned char)target[t0]);   /* not a space */
     for (size_t i = 0; i < n; i++) {
+        if (rx_tolower((unsigned char)sent[i]) != c0) continue;
         size_t j = i, k = t0;
         while (k < tl && j < n) {
             unsigned char tc = (unsigned char)target[k], sc = (unsigned char)sent[j];

@@ -179,7 +179,8 @@ const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
 {
     PCRE2_SPTR mark = pcre2_get_mark(md);
     if (!mark) return NULL;
-    size_t i = strtoul((const char *)mark, NULL, 10);
+    size_t i = 0;   /* the MARKs are the group's own decimal numbers */
+    for (; *mark >= '0' && *mark <= '9'; mark++) i = i * 10 + (size_t)(*mark - '0');
     const rgroup *grp = &s->e->groups[g];
     return i < grp->n ? grp->rules[i] : NULL;
 }
