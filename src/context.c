@@ -194,15 +194,36 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
     if (!find_target(text, length, target, &a, &b)) return RACHIS_ERR_INPUT;
     s->text = text;
     s->len = length;
-    s->sents.n = s->trigs.n = 0;
+    s->sents.n = 0;
     s->limit_hit = false;
     sentence st;
     memset(&st, 0, sizeof st);
     st.start = 0;
     st.end = length;
     st.section = (int)section;
+    /* several targets of one sentence come one after the other: its
+     * triggers are found once */
+    bool same = s->last.valid && s->last.section == (int)section && s->last.len == length &&
+                !memcmp(s->last.text, text, length);
+    if (same) {
+        st.trig_done = true;
+        st.n_trig = s->trigs.n;
+        s->limit_hit = s->last.limit_hit;
+    }
     VEC_PUSH(s->sents, st);
-    context_sentence_trigs(s, 0);
+    if (!same) {
+        s->trigs.n = 0;
+        context_sentence_trigs(s, 0);
+        if (length + 1 > s->last.cap) {
+            s->last.cap = length + 1;
+            s->last.text = rx_realloc(s->last.text, s->last.cap);
+        }
+        memcpy(s->last.text, text, length);
+        s->last.len = length;
+        s->last.section = (int)section;
+        s->last.limit_hit = s->limit_hit;
+        s->last.valid = true;
+    }
     /* the concept rule that covers the target gives the finding's words
      * ("the conus is not compressed") and any assertion the rule fixes */
     int preset = -1;

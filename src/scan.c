@@ -49,7 +49,7 @@ void rachis_scanner_free(rachis_scanner *s)
     pcre2_match_context_free(s->mctx);
     if (s->jit) pcre2_jit_stack_free(s->jit);
     free(s->secs.v); free(s->sents.v); free(s->mentions.v); free(s->groups.v);
-    free(s->trigs.v); free(s->wins.v); free(s->hits.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
+    free(s->trigs.v); free(s->wins.v); free(s->last.text); free(s->hits.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
     record_clear(&s->rec);
     free(s);
 }
@@ -190,6 +190,7 @@ static void reset(rachis_scanner *s, const rachis_input *in)
     s->secs.n = s->sents.n = s->mentions.n = s->groups.n = s->trigs.n = s->wins.n = s->hits.n = 0;
     s->findings.n = s->out_levels.n = s->finfo.n = 0;
     s->limit_hit = false;
+    s->last.valid = false;   /* trigs now belong to this report */
     record_clear(&s->rec);
     rachis_record *r = &s->rec;
     r->id = rx_strdup(in->id ? in->id : "");

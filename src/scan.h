@@ -86,6 +86,14 @@ struct rachis_scanner {
     finfo_vec finfo;
     lmention_vec out_levels;
     rachis_record rec;
+    /* rachis_assert_target: the sentence whose triggers are in trigs, so that
+     * the next target in the same sentence reuses them */
+    struct {
+        char *text;
+        size_t len, cap;
+        int section;
+        bool valid, limit_hit;
+    } last;
 };
 
 /* Runs group G's regex on text[0..len) from START; returns pcre2_match's
