@@ -14,6 +14,7 @@ typedef struct branch {
     size_t rule;        /* index in the group (its MARK) */
     size_t start, len;
     uint8_t first[32];
+    bool opaque;        /* taken as written (see opaque()) */
 } branch;
 typedef VEC(branch) branch_vec;
 
@@ -27,6 +28,7 @@ static size_t item_end(const char *rx, size_t n, size_t i, bool *opts)
             const char *e = rx_memfind(rx + i + 2, n - i - 2, "\\E", 2);
             return e ? (size_t)(e - rx) + 2 : n;
         }
+        if (i + 1 < n && rx[i + 1] == 'c') return i + 3 < n ? i + 3 : n;   /* \cX: X may be | or ( */
         return i + 2 < n ? i + 2 : n;
     }
     if (rx[i] == '[') {                          /* a class: to its closing ] */
@@ -84,16 +86,35 @@ static bool split_alternatives(const char *rx, size_t n, size_vec *out)
     return !opts;
 }
 
+/* Is RX beyond what the splitter reads?  Backtracking verbs ((*THEN) and
+ * the like act across alternatives) and extended mode (# comments may hold
+ * anything): such a rule is kept whole, tried at every byte. */
+static bool opaque(const char *rx)
+{
+    if (strstr(rx, "(*")) return true;
+    for (const char *p = strstr(rx, "(?"); p; p = strstr(p + 2, "(?")) {
+        const char *q = p + 2;
+        bool x = false;
+        while (rx_isalpha((unsigned char)*q) || *q == '^' || *q == '-') x |= *q++ == 'x';
+        if (x && (*q == ':' || *q == ')')) return true;
+    }
+    return false;
+}
+
 static void split_branches(const char *rx, size_t k, branch_vec *out)
 {
     size_t n = strlen(rx);
     size_vec alt = {0};
-    if (!split_alternatives(rx, n, &alt)) {
-        branch w = {k, 0, n, {0}};
+    if (opaque(rx)) {
+        branch w = {k, 0, n, {0}, true};
+        memset(w.first, 0xff, sizeof w.first);
+        VEC_PUSH(*out, w);
+    } else if (!split_alternatives(rx, n, &alt)) {
+        branch w = {k, 0, n, {0}, false};
         VEC_PUSH(*out, w);
     } else {
         for (size_t i = 0; i + 1 < alt.n; i++) {
-            branch b = {k, alt.v[i], alt.v[i + 1] - 1 - alt.v[i], {0}};
+            branch b = {k, alt.v[i], alt.v[i + 1] - 1 - alt.v[i], {0}, false};
             VEC_PUSH(*out, b);
         }
     }
@@ -136,9 +157,9 @@ static bool may_start(fcache_entry *cache, const char *rx, size_t n, unsigned ch
 {
     if (n && rx_isalnum((unsigned char)rx[0]) && (n == 1 || !strchr("?*{", rx[1])))
         return rx_tolower((unsigned char)rx[0]) == rx_tolower(c);
-    size_t h = (((uintptr_t)rx * 31u) ^ n) % FCACHE_SIZE;
-    while (cache[h].rx && (cache[h].rx != rx || cache[h].n != n)) h = (h + 1) % FCACHE_SIZE;
-    fcache_entry *e = &cache[h];
+    size_t h = (((uintptr_t)rx * 31u) ^ n) % FCACHE_SIZE, probes = 0;
+    while (cache[h].rx && (cache[h].rx != rx || cache[h].n != n) && ++probes < FCACHE_SIZE) h = (h + 1) % FCACHE_SIZE;
+    fcache_entry tmp = {0}, *e = probes < FCACHE_SIZE ? &cache[h] : &tmp;   /* a full cache: not kept */
     if (!e->rx) {
         e->rx = rx;
         e->n = n;
@@ -275,10 +296,10 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
         split_branches(rules[k]->expanded, k, &br);
         bool ok = true;
         for (size_t i = from; i < br.n && ok; i++)
-            ok = first_bytes(rules[k]->expanded + br.v[i].start, br.v[i].len, br.v[i].first);
+            ok = br.v[i].opaque || first_bytes(rules[k]->expanded + br.v[i].start, br.v[i].len, br.v[i].first);
         if (!ok) {   /* the rule's branches do not stand alone: keep it whole */
             br.n = from;
-            branch w = {k, 0, strlen(rules[k]->expanded), {0}};
+            branch w = {k, 0, strlen(rules[k]->expanded), {0}, true};
             memset(w.first, 0xff, sizeof w.first);
             VEC_PUSH(br, w);
         }
@@ -288,7 +309,8 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
     for (size_t i = 0; i < br.n; i++) {
         const char *t = rules[br.v[i].rule]->expanded + br.v[i].start;
         size_vec alt = {0};
-        bp_ok[i] = split_alternatives(t, br.v[i].len, &alt) && alt.n == 2 && lead_pairs(t, br.v[i].len, &bp[i], 0);
+        bp_ok[i] = !br.v[i].opaque && split_alternatives(t, br.v[i].len, &alt) && alt.n == 2 &&
+                   lead_pairs(t, br.v[i].len, &bp[i], 0);
         free(alt.v);
     }
     first_dispatch *d = rx_calloc(1, sizeof *d);
@@ -315,7 +337,8 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
             } else {
                 buf_putc(&rx, '|');
             }
-            narrow(cache, rules[b->rule]->expanded + b->start, b->len, (unsigned char)c, &rx, 0);
+            if (b->opaque) buf_append(&rx, rules[b->rule]->expanded + b->start, b->len);
+            else narrow(cache, rules[b->rule]->expanded + b->start, b->len, (unsigned char)c, &rx, 0);
         }
         if (prev == (size_t)-1) {   /* no match starts with this byte */
             rachis_buf_free(&rx);

@@ -96,6 +96,8 @@ static const char *const tricky[] = {
     "(?:ribs?|t(?:ps?)?)\\s+fx|(?:rib|tp)?s",
     "x?y|(?:q|)r|(?:)s",
     "(?i:Tumou?r)|[[:alpha:]]{2}z",
+    "a\\c|b|c(*THEN)d|ce",
+    "(?x: n o # | ( \n )|q",
 };
 
 static const char *const subjects[] = {
@@ -103,6 +105,7 @@ static const char *const subjects[] = {
     "a\nb c [x |x )x y|z w] w| a|b qr q(r disk x h disks dis h age indeterminate indeterminate xy",
     "Breast cancer with lung mets; ababd cce ce d e, most likely , likely 12 mm one-third one third",
     "ribs fx tp fx t fx tps fx s rib ts y xy r qr s TUMOR tumour abz a1z",
+    "a<b a< b ce cd c no q n o nq",
 };
 
 Test(dispatch, tricky_rules)
