@@ -1,8 +1,10 @@
 /* dispatch.c — first-byte dispatch of a rule group: the group's alternatives
  * (each rule's top-level branches) sorted by the bytes a match of them can
- * start with, and for each byte the few that can, compiled anchored.  A match
- * tried at a position then runs only the branches that can start there,
- * with the result the whole group would give. */
+ * start with, and for each byte the few that can (narrowed inside their
+ * leading group too), compiled anchored; plus the first two bytes branches
+ * written as plain text can begin with.  A match tried at a position then
+ * runs only the branches that can start there, with the result the whole
+ * group would give.  The regex reading here is only what that needs. */
 #include "engine.h"
 
 #include <stdlib.h>
