@@ -236,7 +236,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         else grp->at = grp->code;
         grp->code = NULL;
     } else if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV ||
-        (g >= G_TRIGGER0 && g < G_COUNT)) {
+        (g >= G_TRIGGER0 && g < G_COUNT && !grp->fd)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
     }
     /* a concept group with a dispatch is matched only through it: its regex
