@@ -170,11 +170,6 @@ static bool may_start(fcache_entry *cache, const char *rx, size_t n, unsigned ch
     return e->any || ((e->first[c >> 3] >> (c & 7)) & 1);
 }
 
-/* Appends to OUT the alternative RX[0..n) as it can match at a position
- * holding byte C: in its leading group (after \b and lookbehinds), the
- * alternatives that cannot start with C are left out, and so on inward.
- * Alternatives that cannot match there fail at once in the full regex, and
- * the order of the others is kept, so the match is the same. */
 /* Skips the zero-width items that begin RX[0..n) (\b, lookbehinds); returns
  * where the first consuming item starts.  When that item is a plain,
  * capturing or named group, *OPEN is the length of its opener and *CLOSE the
@@ -202,6 +197,11 @@ static size_t lead(const char *rx, size_t n, size_t *open, size_t *close)
     return i;
 }
 
+/* Appends to OUT the alternative RX[0..n) as it can match at a position
+ * holding byte C: in its leading group (after \b and lookbehinds), the
+ * alternatives that cannot start with C are left out, and so on inward.
+ * Alternatives that cannot match there fail at once in the full regex, and
+ * the order of the others is kept, so the match is the same. */
 static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char c, rachis_buf *out, int depth)
 {
     size_t open, close, i = lead(rx, n, &open, &close);
