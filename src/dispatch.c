@@ -230,14 +230,15 @@ static void narrow(fcache_entry *cache, const char *rx, size_t n, unsigned char 
 }
 
 /* The first two bytes (lower case) a match of a branch can begin with, when
- * its text says so plainly: a literal letter then another, or a group of
- * such alternatives.  A word start whose two bytes no branch of its part
+ * its text says so plainly: a character (or \s, \d) then another, or a
+ * group of such alternatives.  A word start whose two bytes no branch of its part
  * begins with is skipped without a match call. */
 #define MAX_PAIRS 128
 typedef struct pairs { uint16_t v[MAX_PAIRS]; size_t n; } pairs;
 
 static bool literal(char c) { return rx_isalnum((unsigned char)c) || c == '-' || c == '/' || c == '\''; }
 static bool quantified(const char *rx, size_t n, size_t i) { return i < n && strchr("?*+{", rx[i]); }
+static bool optional(const char *rx, size_t n, size_t i) { return i < n && strchr("?*{", rx[i]); }
 
 static bool add_pair(pairs *p, char a, char b)
 {
@@ -246,11 +247,33 @@ static bool add_pair(pairs *p, char a, char b)
     return true;
 }
 
+/* The bytes the one-byte item at RX[I] matches, when it is one: a plain
+ * character, an escaped punctuation mark, \s or \d; *NEXT is past it. */
+static bool one_byte(const char *rx, size_t n, size_t i, char set[16], size_t *next)
+{
+    if (i >= n) return false;
+    if (literal(rx[i])) {
+        set[0] = rx[i];
+        set[1] = '\0';
+        *next = i + 1;
+        return true;
+    }
+    if (rx[i] != '\\' || i + 1 >= n) return false;
+    char e = rx[i + 1];
+    if (e == 's') strcpy(set, " \t\n\v\f\r");
+    else if (e == 'd') strcpy(set, "0123456789");
+    else if (e && (unsigned char)e < 128 && !rx_isalnum((unsigned char)e)) set[0] = e, set[1] = '\0';
+    else return false;
+    *next = i + 2;
+    return true;
+}
+
 static bool lead_pairs(const char *rx, size_t n, pairs *out, int depth)
 {
     size_t open, close, i = lead(rx, n, &open, &close);
     size_vec alt = {0};
     bool ok = false;
+    char xs[16], ys[16];
     if (open) {   /* (?:a|b|c) at the start: the pairs of its alternatives */
         bool optional = close < n && rx[close] == '?';
         if (depth < 8 && (optional || !quantified(rx, n, close)) &&
@@ -264,17 +287,20 @@ static bool lead_pairs(const char *rx, size_t n, pairs *out, int depth)
                 ok = lead_pairs(rx + r, n - r, out, depth + 1);
             }
         }
-    } else if (i + 1 < n && literal(rx[i]) && !quantified(rx, n, i + 1)) {
-        char x = rx[i++];
-        if (literal(rx[i]) && !quantified(rx, n, i + 1)) {
-            ok = add_pair(out, x, rx[i]);
+    } else if (one_byte(rx, n, i, xs, &i) && !quantified(rx, n, i) && i < n) {
+        size_t j;
+        if (one_byte(rx, n, i, ys, &j) && !optional(rx, n, j)) {   /* x then y, \. then \s+ */
+            ok = true;
+            for (const char *x = xs; *x && ok; x++)
+                for (const char *y = ys; *y && ok; y++) ok = add_pair(out, *x, *y);
         } else if (rx[i] == '(' && lead(rx + i, n - i, &open, &close) == 0 && open && !quantified(rx, n, i + close) &&
                    split_alternatives(rx + i + open, close - 1 - open, &alt)) {
             ok = true;   /* x(?:ab|cd): x then the first letter of each */
             for (size_t a = 0; a + 1 < alt.n && ok; a++) {
                 const char *s = rx + i + open + alt.v[a];
                 size_t len = alt.v[a + 1] - 1 - alt.v[a];
-                ok = len && literal(s[0]) && !quantified(s, len, 1) && add_pair(out, x, s[0]);
+                ok = len && literal(s[0]) && !quantified(s, len, 1);
+                for (const char *x = xs; *x && ok; x++) ok = add_pair(out, *x, s[0]);
             }
         }
     }

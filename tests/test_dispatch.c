@@ -98,6 +98,7 @@ static const char *const tricky[] = {
     "(?i:Tumou?r)|[[:alpha:]]{2}z",
     "a\\c|b|c(*THEN)d|ce",
     "(?x: n o # | ( \n )|q",
+    "\\.\\s|\\d\\d%|\\?$|x\\s*y|\\.\\s+(?:the|a)\\b",
 };
 
 static const char *const subjects[] = {
@@ -106,6 +107,7 @@ static const char *const subjects[] = {
     "Breast cancer with lung mets; ababd cce ce d e, most likely , likely 12 mm one-third one third",
     "ribs fx tp fx t fx tps fx s rib ts y xy r qr s TUMOR tumour abz a1z",
     "a<b a< b ce cd c no q n o nq",
+    "Seen. The 12% x y xy.\tthe a. a 1%? ?. x\ny.",
 };
 
 Test(dispatch, tricky_rules)
