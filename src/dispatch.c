@@ -89,11 +89,13 @@ static bool split_alternatives(const char *rx, size_t n, size_vec *out)
 }
 
 /* Is RX beyond what the splitter reads?  Backtracking verbs ((*THEN) and
- * the like act across alternatives) and extended mode (# comments may hold
- * anything): such a rule is kept whole, tried at every byte. */
+ * the like act across alternatives), extended mode (# comments may hold
+ * anything), and the rare items whose reading has corner cases (\Q..\E
+ * within a class, comments, \cX): such a rule is kept whole, tried at every
+ * byte. */
 static bool opaque(const char *rx)
 {
-    if (strstr(rx, "(*")) return true;
+    if (strstr(rx, "(*") || strstr(rx, "\\Q") || strstr(rx, "(?#") || strstr(rx, "\\c")) return true;
     for (const char *p = strstr(rx, "(?"); p; p = strstr(p + 2, "(?")) {
         const char *q = p + 2;
         bool x = false;
