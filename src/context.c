@@ -167,7 +167,9 @@ static bool find_target(const char *sent, size_t n, const char *target, size_t *
     size_t t0 = 0;
     while (t0 < tl && rx_isspace((unsigned char)target[t0])) t0++;
     if (t0 >= tl) return false;
+    unsigned char c0 = rx_tolower((unsigned char)target[t0]);   /* not a space */
     for (size_t i = 0; i < n; i++) {
+        if (rx_tolower((unsigned char)sent[i]) != c0) continue;
         size_t j = i, k = t0;
         while (k < tl && j < n) {
             unsigned char tc = (unsigned char)target[k], sc = (unsigned char)sent[j];
@@ -198,15 +200,36 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
     if (!find_target(text, length, target, &a, &b)) return RACHIS_ERR_INPUT;
     s->text = text;
     s->len = length;
-    s->sents.n = s->trigs.n = 0;
+    s->sents.n = 0;
     s->limit_hit = false;
     sentence st;
     memset(&st, 0, sizeof st);
     st.start = 0;
     st.end = length;
     st.section = (int)section;
+    /* several targets of one sentence come one after the other: its
+     * triggers are found once */
+    bool same = s->last.valid && s->last.section == (int)section && s->last.len == length &&
+                !memcmp(s->last.text, text, length);
+    if (same) {
+        st.trig_done = true;
+        st.n_trig = s->trigs.n;
+        s->limit_hit = s->last.limit_hit;
+    }
     VEC_PUSH(s->sents, st);
-    context_sentence_trigs(s, 0);
+    if (!same) {
+        s->trigs.n = 0;
+        context_sentence_trigs(s, 0);
+        if (length + 1 > s->last.cap) {
+            s->last.cap = length + 1;
+            s->last.text = rx_realloc(s->last.text, s->last.cap);
+        }
+        memcpy(s->last.text, text, length);
+        s->last.len = length;
+        s->last.section = (int)section;
+        s->last.limit_hit = s->limit_hit;
+        s->last.valid = true;
+    }
     /* the concept rule that covers the target gives the finding's words
      * ("the conus is not compressed") and any assertion the rule fixes */
     int preset = -1;
@@ -223,12 +246,13 @@ rachis_status rachis_assert_target(rachis_scanner *s, rachis_section section, co
     for (int g = G_CONCEPT0; g < G_CONCEPT0 + RACHIS_CONCEPT_COUNT; g++) {
         if (!(mask & (1u << (g - G_CONCEPT0)))) continue;
         size_t pos = wa;
-        while (pos < wb) {
-            if (scan_match(s, g, text, wb, pos, 0, s->md) < 0) break;
+        /* a match that starts at tb or later cannot cover the target */
+        while (pos < tb) {
+            if (scan_match_before(s, g, text, wb, pos, tb - 1, s->md, NULL) < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             const rule *r = scan_rule(s, g, s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-            if (!r || r->kind != K_RULE || ov[1] <= ta || ov[0] >= tb) continue;
+            if (!r || r->kind != K_RULE || ov[1] <= ta) continue;
             if (ov[0] < a) a = ov[0];
             if (ov[1] > b) b = ov[1];
             if (r->assertion >= 0) preset = r->assertion;

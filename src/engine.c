@@ -209,11 +209,28 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         rachis_buf_free(&rx);
         return true;
     }
+    /* sections whose triggers are the same rules share one compiled group
+     * (most sections differ from the findings only by a rule or two, if at all) */
+    for (int h = G_TRIGGER0; g >= G_TRIGGER0 && h < g; h++) {
+        const rgroup *o = &e->groups[h];
+        if (o->n != grp->n || memcmp(o->rules, grp->rules, grp->n * sizeof *grp->rules) || (!o->code && !o->at && !o->fd))
+            continue;
+        grp->code = o->code;
+        grp->at = o->at;
+        memcpy(grp->first, o->first, sizeof grp->first);
+        grp->fd = o->fd;
+        grp->shared = true;
+        rachis_buf_free(&rx);
+        return true;
+    }
     if (anchored_group(g)) buf_puts(&rx, whole_group(g) ? ")\\z" : ")");
     else if (g != G_SECTION && g != G_LISTMARK && g != G_HEADING) buf_puts(&rx, ")");
     int err;
     PCRE2_SIZE off;
-    grp->code = rx_compile(rx.data, rx.len, anchored_group(g) ? PCRE2_ANCHORED : 0, &err, &off);
+    /* triggers are tried only where a trigger stem begins, anchored (`at`
+     * below): the unanchored regex is compiled only when there are no stems */
+    bool need_code = !(g >= G_TRIGGER0 && g < G_COUNT) || (!e->triggerstems.n && !e->triggerstems.any_single);
+    grp->code = rx_compile(rx.data, rx.len, anchored_group(g) || !need_code ? PCRE2_ANCHORED : 0, &err, &off);
     if (!grp->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -222,16 +239,30 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         rachis_buf_free(&rx);
         return false;
     }
-    if (pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    /* triggers (tried at trigger stems) and concepts (tried at word starts
+     * around an assertion target) run only the branches that can start at
+     * the byte they are tried at */
+    if (g >= G_TRIGGER0 && g < G_COUNT)
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?!(?<=\\w)\\w)(?:", ")", &e->jit);
+    else if (g >= G_CONCEPT0 && g < G_VETO0)
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?<![\\w])(?=\\w)(?:", ")", &e->jit);
     memset(grp->first, 0xff, sizeof grp->first);
-    if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV || g == G_PRIMARY || g == G_SINS ||
-        (g >= G_TRIGGER0 && g < G_COUNT)) {
+    if (!need_code) {   /* the anchored compile serves as `at`, unless the dispatch does */
+        if (grp->fd) pcre2_code_free(grp->code);
+        else grp->at = grp->code;
+        grp->code = NULL;
+    } else if (g == G_LEVEL || g == G_SECTION || g == G_LISTMARK || g == G_HEADING || g == G_ABBREV || g == G_PRIMARY || g == G_SINS ||
+        (g >= G_TRIGGER0 && g < G_COUNT && !grp->fd)) {
         grp->at = rx_compile(rx.data, rx.len, PCRE2_ANCHORED, &err, &off);
-        if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
-        const uint8_t *bits = NULL;
-        if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
-            memcpy(grp->first, bits, sizeof grp->first);
     }
+    /* a concept group with a dispatch is matched only through it: its regex
+     * stays for its group names and is not JIT-compiled */
+    bool dispatched = grp->fd && g >= G_CONCEPT0 && g < G_VETO0;
+    if (grp->code && !dispatched && pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    const uint8_t *bits = NULL;
+    if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
+        memcpy(grp->first, bits, sizeof grp->first);
     rachis_buf_free(&rx);
     return true;
 }
@@ -395,8 +426,9 @@ void rachis_engine_free(rachis_engine *e)
 {
     if (!e) return;
     for (int g = 0; g < G_COUNT; g++) {
-        if (e->groups[g].code) pcre2_code_free(e->groups[g].code);
-        if (e->groups[g].at) pcre2_code_free(e->groups[g].at);
+        if (e->groups[g].code && !e->groups[g].shared) pcre2_code_free(e->groups[g].code);
+        if (e->groups[g].at && !e->groups[g].shared) pcre2_code_free(e->groups[g].at);
+        if (!e->groups[g].shared) dispatch_destroy(e->groups[g].fd);
         free(e->groups[g].rules);
     }
     rules_free(e->rules, e->n_rules);

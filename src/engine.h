@@ -56,6 +56,17 @@ typedef struct rule {
     pcre2_code *code;           /* compiled alone (K_VALUE, K_ABBREV) */
 } rule;
 
+/* dispatch.c: a group's branches split by the byte a match can start with;
+ * part[c] is 0 when no match starts with byte c, else 1 + the index of the
+ * anchored regex to try there (its MARKs are the group's). */
+typedef struct first_dispatch {
+    uint16_t part[256];
+    uint8_t second[256][32];   /* after first byte c, the (lower case) second bytes a match can have ... */
+    bool any2[256];            /* ... unless any can follow c */
+    pcre2_code **parts;
+    size_t n_parts;
+} first_dispatch;
+
 /* A set of rules compiled into one regex: alternatives tagged (*MARK:i). */
 typedef struct rgroup {
     pcre2_code *code;
@@ -63,6 +74,8 @@ typedef struct rgroup {
     uint8_t first[32];      /* bytes a match of `at` can start with (all, when unknown) */
     rule **rules;
     size_t n;
+    first_dispatch *fd;     /* per first byte, for matches at a chosen position (or NULL) */
+    bool shared;            /* code, at and fd belong to an earlier group with the same rules */
 } rgroup;
 
 enum {
@@ -117,6 +130,12 @@ static inline bool stem_maybe(const stem_table *t, const char *s)
 /* Length of the stem of table T that begins at TEXT[POS], or 0; its
  * concepts into *CONCEPTS when given. */
 size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t pos, unsigned *concepts);
+
+/* The dispatch of the group of RULES[0..n) whose regex is PREFIX, the rules'
+ * alternatives tagged (*MARK:i), then SUFFIX; NULL when a part does not compile.
+ * Clears *JIT when a part is not JIT-compiled. */
+first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix, const char *suffix, bool *jit);
+void dispatch_destroy(first_dispatch *d);
 
 /* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */
 #define RX_COMPILE_FLAGS (PCRE2_CASELESS | PCRE2_DUPNAMES | PCRE2_MULTILINE)

@@ -98,7 +98,7 @@ static void mark_candidates(rachis_scanner *s)
 }
 
 static void apply_set(rachis_scanner *s, rachis_finding *f, const attr_set *a, pcre2_match_data *md,
-                      const rgroup *grp)
+                      const pcre2_code *code)
 {
     if (a->concept != (int)f->concept) return;
     rachis_attr_value *v = &f->attrs[a->slot];
@@ -112,7 +112,7 @@ static void apply_set(rachis_scanner *s, rachis_finding *f, const attr_set *a, p
     if (v->set) return;            /* the first statement wins */
     if (a->group) {
         PCRE2_SPTR first, last;
-        int size = pcre2_substring_nametable_scan(grp->code, (PCRE2_SPTR)a->group, &first, &last);
+        int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)a->group, &first, &last);
         if (size < 0) return;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         uint32_t count = pcre2_get_ovector_count(md);
@@ -155,7 +155,8 @@ static void add_findings(rachis_scanner *s, int si)
         if (!(s->wins.v[w].concepts & (1u << (g - G_CONCEPT0)))) continue;   /* no stem of this concept near */
         size_t pos = s->wins.v[w].start, end = s->wins.v[w].end;
         while (pos < end) {
-            int rc = scan_match(s, g, s->text, end, pos, 0, s->md);
+            const pcre2_code *code;   /* the regex that matched, for its group names */
+            int rc = scan_match_before(s, g, s->text, end, pos, end - 1, s->md, &code);
             if (rc < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
@@ -175,7 +176,7 @@ static void add_findings(rachis_scanner *s, int si)
                 f.section = (rachis_section)st->section;
                 f.rule = r->id;
                 f.assertion = r->assertion >= 0 ? (rachis_assertion)r->assertion : RACHIS_PRESENT;
-                for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, &s->e->groups[g]);
+                for (int k = 0; k < r->n_sets; k++) apply_set(s, &f, &r->sets[k], s->md, code);
                 finfo fi = {si, r->assertion >= 0, r->drop_negated, r->weak};
                 VEC_PUSH(s->findings, f);
                 VEC_PUSH(s->finfo, fi);
@@ -222,7 +223,7 @@ static void attrs_over(rachis_scanner *s, int c, int si, int target_si)
         rachis_finding *f = nearest(s, c, target_si, target_si == si ? ov[0] : (size_t)-1,
                                     target_si == si ? ov[1] : (size_t)-1);
         if (!f) continue;
-        for (int k = 0; k < r->n_sets; k++) apply_set(s, f, &r->sets[k], s->md, &s->e->groups[g]);
+        for (int k = 0; k < r->n_sets; k++) apply_set(s, f, &r->sets[k], s->md, s->e->groups[g].code);
     }
 }
 

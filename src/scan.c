@@ -49,7 +49,7 @@ void rachis_scanner_free(rachis_scanner *s)
     pcre2_match_context_free(s->mctx);
     if (s->jit) pcre2_jit_stack_free(s->jit);
     free(s->secs.v); free(s->sents.v); free(s->mentions.v); free(s->groups.v);
-    free(s->trigs.v); free(s->wins.v); free(s->hits.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
+    free(s->trigs.v); free(s->wins.v); free(s->last.text); free(s->hits.v); free(s->findings.v); free(s->out_levels.v); free(s->finfo.v);
     free(s->sins.v);
     record_clear(&s->rec);
     free(s);
@@ -102,9 +102,71 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
     return limit_checked(s, rc);
 }
 
+/* A dispatch part at START: many calls a sentence, so straight into the JIT
+ * code when the engine has it (pcre2_jit_match skips pcre2_match's checks,
+ * which these calls pass by construction). */
+static inline int fd_match(rachis_scanner *s, const pcre2_code *code, const char *text, size_t len, size_t start,
+                           pcre2_match_data *md)
+{
+    if (s->e->jit) return pcre2_jit_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    return pcre2_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+}
+
+/* Can a match of dispatch FD begin with the two bytes at P? */
+static inline bool fd_second(const first_dispatch *fd, const char *text, size_t len, size_t p)
+{
+    unsigned char c = (unsigned char)text[p];
+    if (fd->any2[c]) return true;
+    if (p + 1 >= len) return false;
+    unsigned char b = rx_tolower((unsigned char)text[p + 1]);
+    return (fd->second[c][b >> 3] >> (b & 7)) & 1;
+}
+
+static inline bool is_word(unsigned char c) { return rx_isalnum(c) || c == '_'; }   /* PCRE2's \w */
+
+int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
+                      pcre2_match_data *md, const pcre2_code **code)
+{
+    const rgroup *grp = &s->e->groups[g];
+    if (code) *code = grp->code;
+    if (start >= len || start > last) return -1;
+    if (!grp->fd) {
+        int rc = scan_match(s, g, text, len, start, 0, md);
+        return rc >= 0 && pcre2_get_ovector_pointer(md)[0] > last ? -1 : rc;
+    }
+    /* the group starts (?<![\w])(?=\w): try each word start in turn, as the
+     * unanchored search would, with only the branches that can start there */
+    if (last >= len) last = len - 1;
+    for (size_t p = start; p <= last; p++) {
+        unsigned char c = (unsigned char)text[p];
+        if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c] ||
+            !fd_second(grp->fd, text, len, p))
+            continue;
+        const pcre2_code *part = grp->fd->parts[grp->fd->part[c] - 1];
+        PROF_START;
+        int rc = fd_match(s, part, text, len, p, md);
+        PROF_END(g);
+        rc = limit_checked(s, rc);
+        if (rc >= 0) {
+            if (code) *code = part;
+            return rc;
+        }
+    }
+    return -1;
+}
+
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md)
 {
     const rgroup *grp = &s->e->groups[g];
+    if (grp->fd) {   /* at the end only an empty match could begin, and callers skip those */
+        unsigned part = start < len ? grp->fd->part[(unsigned char)text[start]] : 0;
+        if (part && !fd_second(grp->fd, text, len, start)) part = 0;
+        if (!part) return -1;
+        PROF_START;
+        int rc = fd_match(s, grp->fd->parts[part - 1], text, len, start, md);
+        PROF_END(g);
+        return limit_checked(s, rc);
+    }
     if (!grp->at || start > len) return -1;
     if (start < len && !(grp->first[(unsigned char)text[start] >> 3] & (1u << ((unsigned char)text[start] & 7))))
         return -1;   /* no match can start with this byte */
@@ -118,7 +180,8 @@ const rule *scan_rule(rachis_scanner *s, int g, pcre2_match_data *md)
 {
     PCRE2_SPTR mark = pcre2_get_mark(md);
     if (!mark) return NULL;
-    size_t i = strtoul((const char *)mark, NULL, 10);
+    size_t i = 0;   /* the MARKs are the group's own decimal numbers */
+    for (; *mark >= '0' && *mark <= '9'; mark++) i = i * 10 + (size_t)(*mark - '0');
     const rgroup *grp = &s->e->groups[g];
     return i < grp->n ? grp->rules[i] : NULL;
 }
@@ -162,6 +225,7 @@ static void reset(rachis_scanner *s, const rachis_input *in)
     s->secs.n = s->sents.n = s->mentions.n = s->groups.n = s->trigs.n = s->wins.n = s->hits.n = 0;
     s->findings.n = s->out_levels.n = s->finfo.n = s->sins.n = 0;
     s->limit_hit = false;
+    s->last.valid = false;   /* trigs now belong to this report */
     record_clear(&s->rec);
     rachis_record *r = &s->rec;
     r->id = rx_strdup(in->id ? in->id : "");

@@ -87,12 +87,24 @@ struct rachis_scanner {
     lmention_vec out_levels;
     VEC(rachis_sins) sins;
     rachis_record rec;
+    /* rachis_assert_target: the sentence whose triggers are in trigs, so that
+     * the next target in the same sentence reuses them */
+    struct {
+        char *text;
+        size_t len, cap;
+        int section;
+        bool valid, limit_hit;
+    } last;
 };
 
 /* Runs group G's regex on text[0..len) from START; returns pcre2_match's
  * result.  Limit errors set s->limit_hit and return -1 (no match). */
 int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t start, uint32_t opts,
                pcre2_match_data *md);
+/* The same for a concept group G, for a match that starts at or before LAST;
+ * *CODE (when given) is the regex that matched, for its group names. */
+int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, size_t start, size_t last,
+                      pcre2_match_data *md, const pcre2_code **code);
 /* The same, with group G's anchored copy, at START exactly. */
 int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t start, pcre2_match_data *md);
 /* Tries group G (anchored) at each word that begins with a stem of STEMS,

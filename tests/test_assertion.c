@@ -44,3 +44,24 @@ Test(assertion, reports_the_trigger)
     cr_expect_eq(res.assertion, RACHIS_ABSENT);
     cr_expect_str_eq(res.trigger_rule, "context:no-evidence");
 }
+
+/* The scanner keeps the last sentence's triggers for the next target in it:
+ * the answers are those of a fresh scanner, whatever ran in between. */
+Test(assertion, consecutive_targets_of_one_sentence)
+{
+    const char *s = "No epidural tumor; possible compression fracture of T12, treated in 2019.";
+    const char *targets[] = {"epidural tumor", "compression fracture", "epidural tumor", "fracture"};
+    rachis_section secs[] = {RACHIS_SEC_FINDINGS, RACHIS_SEC_FINDINGS, RACHIS_SEC_INDICATION, RACHIS_SEC_INDICATION};
+    for (int i = 0; i < 4; i++) {
+        rachis_scanner *fresh;
+        rachis_scanner_create(t_engine, NULL, &fresh);
+        rachis_assert_result want, got;
+        cr_assert_eq(rachis_assert_target(fresh, secs[i], targets[i], s, strlen(s), &want), RACHIS_OK);
+        rachis_scanner_free(fresh);
+        if (i == 3) t_scan("There is no cord compression. Possible metastasis at L1.");   /* another use between */
+        cr_assert_eq(rachis_assert_target(t_scanner, secs[i], targets[i], s, strlen(s), &got), RACHIS_OK);
+        cr_expect_eq(got.assertion, want.assertion, "target %d", i);
+        cr_expect_eq(got.historical, want.historical, "target %d", i);
+        cr_expect_str_eq(got.trigger_rule ? got.trigger_rule : "-", want.trigger_rule ? want.trigger_rule : "-", "target %d", i);
+    }
+}

@@ -69,8 +69,11 @@ int cmd_assert(cli_opts *o, const char *argv0)
             bad++;
             continue;
         }
-        fprintf(out, "%s\t%s\t%s\n", rachis_assertion_name(res.assertion), res.historical ? "true" : "false",
-                res.trigger_rule ? res.trigger_rule : "-");
+        /* three fputs, not one fprintf: formatting cost as much as a tenth of the assertion */
+        fputs(rachis_assertion_name(res.assertion), out);
+        fputs(res.historical ? "\ttrue\t" : "\tfalse\t", out);
+        fputs(res.trigger_rule ? res.trigger_rule : "-", out);
+        putc('\n', out);
     }
     free(line);
     if (in != stdin) fclose(in);
