@@ -557,18 +557,27 @@ static void observation_open(const fhir_out *o, size_t index)
     lit(o->b, ",\"resource\":{\"resourceType\":\"Observation\"");
 }
 
+/* The part every Observation shares after its extensions: status, the
+ * category of CAT_KEY, the code (SYSTEM, CODE; coded by VCLASS rules; TEXT),
+ * subject and date. */
+static void observation_head(const fhir_out *o, const char *cat_key, const char *system, const char *code,
+                             const char *vclass, const char *text)
+{
+    key(o->b, "status");
+    lit(o->b, "\"final\"");
+    category(o, "fhir-observation-category", cat_key);
+    key(o->b, "code");
+    concept(o, system, code, vclass, text);
+    subject_and_date(o);
+}
+
 static void observation(const fhir_out *o, size_t i)
 {
     rachis_buf *b = o->b;
     const rachis_finding *f = &o->r->findings[i];
     observation_open(o, i + 1);
     evidence(o, f);
-    key(b, "status");
-    lit(b, "\"final\"");
-    category(o, "fhir-observation-category", "observation");
-    key(b, "code");
-    concept(o, CS "concept", rachis_concept_name(f->concept), "fhir-concept", NULL);
-    subject_and_date(o);
+    observation_head(o, "observation", CS "concept", rachis_concept_name(f->concept), "fhir-concept", NULL);
     key(b, "valueCodeableConcept");
     const char *a = rachis_assertion_name(f->assertion);
     concept(o, CS "assertion", a, "fhir-assertion", a);
@@ -602,12 +611,7 @@ static void primary_observation(const fhir_out *o, size_t index)
     const rachis_primary *p = &o->r->primary;
     observation_open(o, index);
     primary_evidence(o, p);
-    key(b, "status");
-    lit(b, "\"final\"");
-    category(o, "fhir-observation-category", "primary");
-    key(b, "code");
-    concept(o, CS "registry", "primary", "fhir-registry-code", "primary tumour site");
-    subject_and_date(o);
+    observation_head(o, "primary", CS "registry", "primary", "fhir-registry-code", "primary tumour site");
     key(b, "valueCodeableConcept");
     concept(o, CS "primary-site", p->site, "fhir-primary-site", p->site);
     lit(b, "}}");
@@ -673,12 +677,7 @@ static void sins_observation(const fhir_out *o, size_t index, const rachis_sins 
 {
     rachis_buf *b = o->b;
     observation_open(o, index);
-    key(b, "status");
-    lit(b, "\"final\"");
-    category(o, "fhir-observation-category", "sins");
-    key(b, "code");
-    concept(o, CS "registry", "sins", "fhir-registry-code", "spinal instability neoplastic score (SINS)");
-    subject_and_date(o);
+    observation_head(o, "sins", CS "registry", "sins", "fhir-registry-code", "spinal instability neoplastic score (SINS)");
     key(b, "valueRange");
     points(b, s->min, s->max);
     if (s->category) {
