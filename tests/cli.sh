@@ -107,5 +107,25 @@ check "flag --min urgent --json" '{"tier":1,"id":"b.txt","patient":null,"date":n
 "$rachis" flag -q "$tmp/fl/d.txt" "$tmp/fl/e.txt" > /dev/null
 check "flag exit when nothing" 0 $?
 
+# an output that is not a regular file (a FIFO here, /dev/null in practice) is written, never replaced
+for cmd in extract timeline review; do
+  mkfifo "$tmp/fifo.$cmd"
+  cat "$tmp/fifo.$cmd" > "$tmp/fifo.$cmd.got" &
+  reader=$!
+  case $cmd in
+    extract) "$rachis" extract -q -o "$tmp/fifo.$cmd" "$tmp/in/a.txt" ;;
+    timeline) printf '{"id":"t1","patient":"P1","date":"2024-01-02","text":"Lytic metastasis at T12."}\n' > "$tmp/fifo.jsonl"
+              "$rachis" extract -q --db "$tmp/fifo.db" "$tmp/fifo.jsonl" -o /dev/null
+              "$rachis" timeline -q --db "$tmp/fifo.db" -o "$tmp/fifo.$cmd" ;;
+    review) "$rachis" review -q -o "$tmp/fifo.$cmd" "$tmp/in/a.txt" ;;
+  esac
+  check "$cmd -o FIFO exit status" 0 $?
+  wait $reader
+  check "$cmd -o FIFO is still a FIFO" yes "$([ -p "$tmp/fifo.$cmd" ] && echo yes)"
+  check "$cmd -o FIFO got the output" yes "$([ -s "$tmp/fifo.$cmd.got" ] && echo yes)"
+  check "$cmd -o FIFO left no temporary" 0 "$(ls "$tmp" | grep -c "fifo.$cmd.tmp")"
+done
+check "/dev/null is still a device" yes "$([ -c /dev/null ] && echo yes)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "csvout.h"
+#include "outfile.h"
 #include "fhir.h"
 #include "store.h"
 
@@ -292,35 +293,10 @@ static int on_report(void *ctx, cli_report *r)
     return x->write_failed || x->db_failed ? -1 : 0;
 }
 
-static FILE *open_tmp(const char *path, char **tmp)
-{
-    if (asprintf(tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return NULL;
-    FILE *f = fopen(*tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "rachis extract: cannot write %s: %s\n", *tmp, strerror(errno));
-        free(*tmp);
-        *tmp = NULL;
-    }
-    return f;
-}
-
-/* Closes a temporary output and renames it into place when all went well. */
-static bool finish_tmp(FILE *f, char *tmp, const char *path, bool ok)
-{
-    bool closed = fclose(f) == 0;
-    if (ok && closed && rename(tmp, path) == 0) {
-        free(tmp);
-        return true;
-    }
-    unlink(tmp);
-    free(tmp);
-    return false;
-}
-
 /* --fhir FILE, or - for standard output when the JSON Lines are not there. */
 static bool open_fhir(extract *x)
 {
-    if (strcmp(x->o->fhir, "-")) return (x->fhir = open_tmp(x->o->fhir, &x->fhir_tmp)) != NULL;
+    if (strcmp(x->o->fhir, "-")) return (x->fhir = out_open(x->o->fhir, &x->fhir_tmp, "extract")) != NULL;
     if (x->out == stdout) {
         fprintf(stderr, "rachis extract: --fhir - needs the JSON Lines elsewhere (-o FILE, or --db without -o)\n");
         return false;
@@ -375,11 +351,11 @@ int cmd_extract(cli_opts *o, const char *argv0)
         }
     }
     /* JSON Lines go to -o, or to standard output unless the store is the output */
-    if (opened && o->output && strcmp(o->output, "-")) opened = (x.out = open_tmp(o->output, &x.out_tmp)) != NULL;
+    if (opened && o->output && strcmp(o->output, "-")) opened = (x.out = out_open(o->output, &x.out_tmp, "extract")) != NULL;
     else if (opened && !o->db) x.out = stdout;
     else if (opened && o->output) x.out = stdout;
     if (opened && o->csv) {
-        opened = (x.csv = open_tmp(o->csv, &x.csv_tmp)) != NULL;
+        opened = (x.csv = out_open(o->csv, &x.csv_tmp, "extract")) != NULL;
         if (opened) {
             rachis_buf h = {0};
             csv_header(&h);
@@ -389,8 +365,8 @@ int cmd_extract(cli_opts *o, const char *argv0)
     }
     if (opened && o->fhir) opened = open_fhir(&x);
     if (!opened) {
-        if (x.out && x.out != stdout) finish_tmp(x.out, x.out_tmp, o->output, false);
-        if (x.csv) finish_tmp(x.csv, x.csv_tmp, o->csv, false);
+        if (x.out && x.out != stdout) out_finish(x.out, x.out_tmp, o->output, false);
+        if (x.csv) out_finish(x.csv, x.csv_tmp, o->csv, false);
         store_close(x.db);
         rachis_engine_free(e);
         return EXIT_USAGE;
@@ -434,9 +410,9 @@ int cmd_extract(cli_opts *o, const char *argv0)
     }
     if ((x.out == stdout || x.fhir == stdout) && fflush(stdout) != 0) x.write_failed = true;
     bool complete = rc == 0 && !x.write_failed && !x.db_failed;
-    if (x.out && x.out != stdout && !finish_tmp(x.out, x.out_tmp, o->output, complete)) x.write_failed = true;
-    if (x.csv && !finish_tmp(x.csv, x.csv_tmp, o->csv, complete)) x.write_failed = true;
-    if (x.fhir && x.fhir != stdout && !finish_tmp(x.fhir, x.fhir_tmp, o->fhir, complete)) x.write_failed = true;
+    if (x.out && x.out != stdout && !out_finish(x.out, x.out_tmp, o->output, complete)) x.write_failed = true;
+    if (x.csv && !out_finish(x.csv, x.csv_tmp, o->csv, complete)) x.write_failed = true;
+    if (x.fhir && x.fhir != stdout && !out_finish(x.fhir, x.fhir_tmp, o->fhir, complete)) x.write_failed = true;
     if (x.db_failed) fprintf(stderr, "rachis extract: %s\n", x.db_error ? x.db_error : "the store failed");
     if (x.write_failed) fprintf(stderr, "rachis extract: writing the output failed\n");
     if (x.progress) progress_line(&x, true);

@@ -3,6 +3,7 @@
  * SQLite store (--db).  The page itself is built by review_html.c. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "outfile.h"
 #include "review_html.h"
 
 #include <errno.h>
@@ -102,19 +103,12 @@ int cmd_review(cli_opts *o, const char *argv0)
     char *tmp = NULL;
     FILE *out = NULL;
     if (strcmp(o->output, "-")) {
-        if (asprintf(&tmp, "%s.tmp.%ld", o->output, (long)getpid()) < 0) tmp = NULL;
-        out = tmp ? fopen(tmp, "wb") : NULL;
-        if (!out) fprintf(stderr, "rachis review: cannot write %s: %s\n", o->output, strerror(errno));
+        out = out_open(o->output, &tmp, "review");
     } else {
         out = stdout;
     }
     if (!out || review_write_html(jsonl, out) != 0) status = EXIT_USAGE;
-    if (out && out != stdout) {
-        if (fclose(out) != 0) status = EXIT_USAGE;
-        if (status == EXIT_ALL_OK && rename(tmp, o->output) != 0) status = EXIT_USAGE;
-        if (status != EXIT_ALL_OK) unlink(tmp);
-    }
-    free(tmp);
+    if (out && out != stdout && !out_finish(out, tmp, o->output, status == EXIT_ALL_OK)) status = EXIT_USAGE;
     if (!o->results) unlink(records);
     if (status == EXIT_ALL_OK && !o->quiet) fprintf(stderr, "rachis review: wrote %s\n", o->output);
     return status;

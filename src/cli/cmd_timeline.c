@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "csvout.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -243,17 +244,14 @@ static int write_out(const char *path, const rachis_buf *b)
         return EXIT_ALL_OK;
     }
     char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) tmp = NULL;
-    FILE *f = tmp ? fopen(tmp, "wb") : NULL;
-    bool ok = f && fwrite(b->data, 1, b->len, f) == b->len;
-    if (f && fclose(f) != 0) ok = false;
-    if (ok && rename(tmp, path) != 0) ok = false;
-    if (!ok) {
+    FILE *f = out_open(path, &tmp, "timeline");
+    if (!f) return EXIT_USAGE;
+    bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+    if (!out_finish(f, tmp, path, ok)) {
         fprintf(stderr, "rachis timeline: cannot write %s: %s\n", path, strerror(errno));
-        if (tmp) unlink(tmp);
+        return EXIT_USAGE;
     }
-    free(tmp);
-    return ok ? EXIT_ALL_OK : EXIT_USAGE;
+    return EXIT_ALL_OK;
 }
 
 int cmd_timeline(cli_opts *o, const char *argv0)
