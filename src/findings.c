@@ -50,18 +50,25 @@ static void mark_candidates(rachis_scanner *s)
         }
         return;
     }
-    /* stems: literal word beginnings, looked up at every word start */
+    /* stems: literal word beginnings, looked up at every word start; the
+     * same pass marks the sentences holding a word of the primary gate */
     s->hits.n = 0;
-    if (s->e->stems.n)
+    const stem_table *gate = &s->e->primarygates;
+    size_t gs = 0;   /* the sentence a gate word may be in */
+    if (s->e->stems.n) {
+        s->gates_marked = true;
         for (size_t i = 0; i + 1 < n; i++) {
             if (s->e->stems.any_single && !rx_isalnum((unsigned char)t[i]) && s->e->stems.single[(unsigned char)t[i]]) {
                 window h = {i, i + 1, s->e->stems.single_concepts[(unsigned char)t[i]]};   /* "#": fracture */
                 VEC_PUSH(s->hits, h);
                 continue;
             }
-            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1])) ||
-                !stem_maybe(&s->e->stems, t + i))
-                continue;
+            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1]))) continue;
+            if (gate->n && stem_maybe(gate, t + i) && engine_stem_at(gate, t, n, i, NULL)) {
+                while (gs < s->sents.n && s->sents.v[gs].end <= i) gs++;
+                if (gs < s->sents.n && s->sents.v[gs].start <= i) s->sents.v[gs].gate = true;
+            }
+            if (!stem_maybe(&s->e->stems, t + i)) continue;
             unsigned concepts = 0;
             size_t l = engine_stem_at(&s->e->stems, t, n, i, &concepts);
             if (!l) continue;
@@ -69,6 +76,7 @@ static void mark_candidates(rachis_scanner *s)
             VEC_PUSH(s->hits, h);
             i += l - 1;
         }
+    }
     /* anchors: regexes, for what a stem cannot say */
     bool sorted = true;
     if (s->e->groups[G_ANCHOR].code) {

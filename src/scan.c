@@ -204,7 +204,7 @@ void scan_each(rachis_scanner *s, int g, const stem_table *stems, const stem_tab
     const char *x = s->text;
     for (size_t si = 0; si < s->sents.n; si++) {
         const sentence *st = &s->sents.v[si];
-        if (gate && gate->n && !has_stem(s, gate, st->start, st->end)) continue;
+        if (gate && gate->n && !(s->gates_marked ? st->gate : has_stem(s, gate, st->start, st->end))) continue;
         for (size_t pos = st->start; pos + 1 < st->end; pos++) {
             if (!rx_isalnum((unsigned char)x[pos]) || (pos > st->start && rx_isalnum((unsigned char)x[pos - 1])) ||
                 !stem_maybe(stems, x + pos) || !engine_stem_at(stems, x, st->end, pos, NULL) ||
@@ -225,6 +225,7 @@ static void reset(rachis_scanner *s, const rachis_input *in)
     s->secs.n = s->sents.n = s->mentions.n = s->groups.n = s->trigs.n = s->wins.n = s->hits.n = 0;
     s->findings.n = s->out_levels.n = s->finfo.n = s->sins.n = 0;
     s->limit_hit = false;
+    s->gates_marked = false;
     s->last.valid = false;   /* trigs now belong to this report */
     record_clear(&s->rec);
     rachis_record *r = &s->rec;

@@ -19,6 +19,7 @@ typedef struct sentence {
     size_t first_group, n_groups;   /* its level groups */
     size_t first_trig, n_trig;      /* its trigger matches (once computed) */
     bool trig_done;
+    bool gate;                 /* holds a word of the primary gate (once gates_marked) */
 } sentence;
 
 /* One level expression as written ("T10-L2", "twelfth thoracic vertebra"). */
@@ -72,6 +73,7 @@ struct rachis_scanner {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
     bool limit_hit;              /* a regex hit its match/depth limit */
+    bool gates_marked;           /* the candidate pass set each sentence's `gate` */
     /* per report */
     const char *text;
     size_t len;
