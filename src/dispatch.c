@@ -315,10 +315,15 @@ static void dispatch_free(first_dispatch *d)
     if (!d) return;
     for (size_t i = 0; i < d->n_parts; i++) pcre2_code_free(d->parts[i]);
     free(d->parts);
+    free((void *)d->ready);
+    if (d->lock) {
+        pthread_mutex_destroy(d->lock);
+        free(d->lock);
+    }
     free(d);
 }
 
-first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix, const char *suffix, bool *jit)
+first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix, const char *suffix)
 {
     branch_vec br = {0};
     for (size_t k = 0; k < n; k++) {
@@ -391,7 +396,6 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
             ok = false;
             break;
         }
-        if (pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) != 0) *jit = false;
         d->parts = rx_realloc(d->parts, (d->n_parts + 1) * sizeof *d->parts);
         texts[d->n_parts] = rx.data;
         d->parts[d->n_parts++] = code;
@@ -407,7 +411,22 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
         dispatch_free(d);
         return NULL;
     }
+    d->ready = rx_calloc(d->n_parts ? d->n_parts : 1, sizeof *d->ready);
+    d->lock = rx_malloc(sizeof *d->lock);
+    pthread_mutex_init(d->lock, NULL);
     return d;
+}
+
+unsigned char dispatch_ready(const first_dispatch *fd, size_t k)
+{
+    pthread_mutex_lock(fd->lock);
+    unsigned char st = atomic_load_explicit(&fd->ready[k], memory_order_relaxed);
+    if (st == PART_UNUSED) {   /* no thread has matched with it yet: JIT may change it */
+        st = pcre2_jit_compile(fd->parts[k], PCRE2_JIT_COMPLETE) == 0 ? PART_JIT : PART_INTERPRETED;
+        atomic_store_explicit(&fd->ready[k], st, memory_order_release);
+    }
+    pthread_mutex_unlock(fd->lock);
+    return st;
 }
 
 void dispatch_destroy(first_dispatch *d) { dispatch_free(d); }

@@ -192,6 +192,7 @@ static bool word_group(int g)
 static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
 {
     rgroup *grp = &e->groups[g];
+    grp->owner = g;
     rachis_buf rx = {0};
     if (anchored_group(g)) buf_puts(&rx, "(?:");
     else if (word_group(g)) buf_puts(&rx, "(?<![\\w])(?=\\w)(?:");
@@ -220,6 +221,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
         memcpy(grp->first, o->first, sizeof grp->first);
         grp->fd = o->fd;
         grp->shared = true;
+        grp->owner = h;
         rachis_buf_free(&rx);
         return true;
     }
@@ -243,9 +245,9 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
      * around an assertion target) run only the branches that can start at
      * the byte they are tried at */
     if (g >= G_TRIGGER0 && g < G_COUNT)
-        grp->fd = dispatch_build(grp->rules, grp->n, "(?!(?<=\\w)\\w)(?:", ")", &e->jit);
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?!(?<=\\w)\\w)(?:", ")");
     else if (g >= G_CONCEPT0 && g < G_VETO0)
-        grp->fd = dispatch_build(grp->rules, grp->n, "(?<![\\w])(?=\\w)(?:", ")", &e->jit);
+        grp->fd = dispatch_build(grp->rules, grp->n, "(?<![\\w])(?=\\w)(?:", ")");
     memset(grp->first, 0xff, sizeof grp->first);
     if (!need_code) {   /* the anchored compile serves as `at`, unless the dispatch does */
         if (grp->fd) pcre2_code_free(grp->code);
@@ -258,8 +260,7 @@ static bool build_group(rachis_engine *e, int g, rachis_diags *diags)
     /* a concept group with a dispatch is matched only through it: its regex
      * stays for its group names and is not JIT-compiled */
     bool dispatched = grp->fd && g >= G_CONCEPT0 && g < G_VETO0;
-    if (grp->code && !dispatched && pcre2_jit_compile(grp->code, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
-    if (grp->at && pcre2_jit_compile(grp->at, PCRE2_JIT_COMPLETE) != 0) e->jit = false;
+    if (dispatched) grp->code_state = PART_INTERPRETED;   /* JIT-compiled when first used, if ever */
     const uint8_t *bits = NULL;
     if (grp->at && pcre2_pattern_info(grp->at, PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits)
         memcpy(grp->first, bits, sizeof grp->first);
@@ -380,7 +381,9 @@ rachis_status rachis_engine_load(const char *dir, bool strict, rachis_engine **o
         free(e);
         return st;
     }
-    e->jit = true;
+    uint32_t have_jit = 0;
+    e->jit = pcre2_config(PCRE2_CONFIG_JIT, &have_jit) >= 0 && have_jit;
+    pthread_mutex_init(&e->jit_lock, NULL);
     build_stems(e, K_STEM, &e->stems);
     build_stems(e, K_LEVELSTEM, &e->levelstems);
     build_stems(e, K_TRIGGERSTEM, &e->triggerstems);
@@ -439,7 +442,21 @@ void rachis_engine_free(rachis_engine *e)
     free_stems(&e->primarystems);
     free_stems(&e->primarygates);
     free_stems(&e->sinsstems);
+    pthread_mutex_destroy(&e->jit_lock);
     free(e);
+}
+
+void engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at)
+{
+    pthread_mutex_t *lock = (pthread_mutex_t *)&e->jit_lock;   /* the only state a loaded engine changes */
+    _Atomic unsigned char *state = (_Atomic unsigned char *)(at ? &owner->at_state : &owner->code_state);
+    pthread_mutex_lock(lock);
+    if (atomic_load_explicit(state, memory_order_relaxed) == PART_UNUSED) {
+        pcre2_code *code = at ? owner->at : owner->code;
+        bool ok = code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+        atomic_store_explicit(state, ok ? PART_JIT : PART_INTERPRETED, memory_order_release);
+    }
+    pthread_mutex_unlock(lock);
 }
 
 size_t rachis_engine_rule_count(const rachis_engine *e)
@@ -499,6 +516,7 @@ int rachis_engine_section(const rachis_engine *e, const char *title, size_t n)
     line[k] = '\0';
     pcre2_match_data *md = pcre2_match_data_create(16, NULL);
     int sec = -1;
+    if (grp->code) group_ready(e, G_SECTION, false);
     if (md && pcre2_match(grp->code, (PCRE2_SPTR)line + start, k - start, 0, 0, md, NULL) >= 0 &&
         pcre2_get_ovector_pointer(md)[0] == 0) {
         PCRE2_SPTR mark = pcre2_get_mark(md);

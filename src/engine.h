@@ -5,6 +5,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "util.h"
 
@@ -58,13 +60,19 @@ typedef struct rule {
 
 /* dispatch.c: a group's branches split by the byte a match can start with;
  * part[c] is 0 when no match starts with byte c, else 1 + the index of the
- * anchored regex to try there (its MARKs are the group's). */
+ * anchored regex to try there (its MARKs are the group's).  The parts are
+ * compiled when the engine loads, and JIT-compiled when first used (a run
+ * over a few sentences meets only some of them): `ready` is the one thing
+ * that changes in a loaded engine, set once per part under `lock`. */
+enum { PART_UNUSED, PART_JIT, PART_INTERPRETED };
 typedef struct first_dispatch {
     uint16_t part[256];
     uint8_t second[256][32];   /* after first byte c, the (lower case) second bytes a match can have ... */
     bool any2[256];            /* ... unless any can follow c */
     pcre2_code **parts;
     size_t n_parts;
+    _Atomic unsigned char *ready;   /* per part: PART_* */
+    pthread_mutex_t *lock;
 } first_dispatch;
 
 /* A set of rules compiled into one regex: alternatives tagged (*MARK:i). */
@@ -76,6 +84,8 @@ typedef struct rgroup {
     size_t n;
     first_dispatch *fd;     /* per first byte, for matches at a chosen position (or NULL) */
     bool shared;            /* code, at and fd belong to an earlier group with the same rules */
+    int owner;              /* the group whose code, at and fd these are (itself unless shared) */
+    _Atomic unsigned char code_state, at_state;   /* PART_*: JIT-compiled on first use, as dispatch parts */
 } rgroup;
 
 enum {
@@ -113,7 +123,18 @@ struct rachis_engine {
     stem_table sinsstems;    /* where a sins rule may start */
     rgroup groups[G_COUNT];
     bool jit;
+    pthread_mutex_t jit_lock;   /* taken only to JIT-compile a group's code on its first use */
 };
+
+/* Group G's code (AT: its anchored code) ready to match: JIT-compiled by the
+ * first thread that needs it.  Call before matching with it. */
+void engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at);
+static inline void group_ready(const rachis_engine *e, int g, bool at)
+{
+    const rgroup *o = &e->groups[e->groups[g].owner];
+    if (atomic_load_explicit(at ? &o->at_state : &o->code_state, memory_order_acquire) == PART_UNUSED)
+        engine_group_first_use(e, o, at);
+}
 
 /* patterns.c: parse every *.rules file of DIR into RULES (expanded, checked). */
 rachis_status patterns_load(const char *dir, bool strict, rule **rules, size_t *n, rachis_diags *diags);
@@ -134,7 +155,17 @@ size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t 
 /* The dispatch of the group of RULES[0..n) whose regex is PREFIX, the rules'
  * alternatives tagged (*MARK:i), then SUFFIX; NULL when a part does not compile.
  * Clears *JIT when a part is not JIT-compiled. */
-first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix, const char *suffix, bool *jit);
+/* Part K of FD, JIT-compiled on its first use; *JIT tells whether it was. */
+unsigned char dispatch_ready(const first_dispatch *fd, size_t k);
+static inline const pcre2_code *dispatch_part(const first_dispatch *fd, size_t k, bool *jit)
+{
+    unsigned char st = atomic_load_explicit(&fd->ready[k], memory_order_acquire);
+    if (st == PART_UNUSED) st = dispatch_ready(fd, k);
+    *jit = st == PART_JIT;
+    return fd->parts[k];
+}
+
+first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix, const char *suffix);
 void dispatch_destroy(first_dispatch *d);
 
 /* Compile options shared by every rule; ^ and $ see \r, \n and \r\n line ends. */

@@ -96,6 +96,7 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
 {
     const rgroup *grp = &s->e->groups[g];
     if (!grp->code || start > len) return -1;
+    group_ready(s->e, g, false);
     PROF_START;
     int rc = pcre2_match(grp->code, (PCRE2_SPTR)text, len, start, opts, md, s->mctx);
     PROF_END(g);
@@ -105,10 +106,13 @@ int scan_match(rachis_scanner *s, int g, const char *text, size_t len, size_t st
 /* A dispatch part at START: many calls a sentence, so straight into the JIT
  * code when the engine has it (pcre2_jit_match skips pcre2_match's checks,
  * which these calls pass by construction). */
-static inline int fd_match(rachis_scanner *s, const pcre2_code *code, const char *text, size_t len, size_t start,
-                           pcre2_match_data *md)
+static inline int fd_match(rachis_scanner *s, const first_dispatch *fd, size_t k, const char *text, size_t len,
+                           size_t start, pcre2_match_data *md, const pcre2_code **used)
 {
-    if (s->e->jit) return pcre2_jit_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    bool jit;
+    const pcre2_code *code = dispatch_part(fd, k, &jit);
+    if (used) *used = code;
+    if (jit) return pcre2_jit_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
     return pcre2_match(code, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
 }
 
@@ -142,9 +146,9 @@ int scan_match_before(rachis_scanner *s, int g, const char *text, size_t len, si
         if (!is_word(c) || (p > 0 && is_word((unsigned char)text[p - 1])) || !grp->fd->part[c] ||
             !fd_second(grp->fd, text, len, p))
             continue;
-        const pcre2_code *part = grp->fd->parts[grp->fd->part[c] - 1];
+        const pcre2_code *part;
         PROF_START;
-        int rc = fd_match(s, part, text, len, p, md);
+        int rc = fd_match(s, grp->fd, grp->fd->part[c] - 1u, text, len, p, md, &part);
         PROF_END(g);
         rc = limit_checked(s, rc);
         if (rc >= 0) {
@@ -163,13 +167,14 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
         if (part && !fd_second(grp->fd, text, len, start)) part = 0;
         if (!part) return -1;
         PROF_START;
-        int rc = fd_match(s, grp->fd->parts[part - 1], text, len, start, md);
+        int rc = fd_match(s, grp->fd, part - 1, text, len, start, md, NULL);
         PROF_END(g);
         return limit_checked(s, rc);
     }
     if (!grp->at || start > len) return -1;
     if (start < len && !(grp->first[(unsigned char)text[start] >> 3] & (1u << ((unsigned char)text[start] & 7))))
         return -1;   /* no match can start with this byte */
+    group_ready(s->e, g, true);
     PROF_START;
     int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
     PROF_END(g);

@@ -129,8 +129,7 @@ Test(dispatch, tricky_rules)
             ptrs[n] = &rules[n];
             n++;
         }
-        bool jit = true;
-        first_dispatch *d = dispatch_build(ptrs, n, prefixes[kind][0], prefixes[kind][1], &jit);
+        first_dispatch *d = dispatch_build(ptrs, n, prefixes[kind][0], prefixes[kind][1]);
         cr_assert_not_null(d);
         pcre2_code *full = whole(ptrs, n, kind);
         for (size_t i = 0; i < sizeof subjects / sizeof *subjects; i++) compare(d, full, subjects[i], "tricky");
