@@ -254,6 +254,24 @@ static bool parse_key(loader *L, draft *d, const char *key, const char *val, int
             r->scope = (int)v;
             return true;
         }
+        if (!strcmp(key, "ends")) {   /* the classes whose scope this trigger also ends */
+            char *copy = rx_strdup(val), *save = NULL;
+            bool ok = true;
+            for (char *c = strtok_r(copy, ",", &save); c && ok; c = strtok_r(NULL, ",", &save)) {
+                int k = -1;
+                for (int i = 0; i < T_PSEUDO; i++)
+                    if (!strcmp(c, class_names[i])) k = i;
+                if (k < 0) {
+                    diag_add(L->diags, RACHIS_DIAG_ERROR, L->file, line, col, lt,
+                             "ends takes classes (negated, possible, hypothetical, historical, present), not '%s'", c);
+                    ok = false;
+                } else {
+                    r->ends_mask |= 1u << k;
+                }
+            }
+            free(copy);
+            return ok;
+        }
         if (!strcmp(key, "stops")) {
             if (!strcmp(val, "assertion")) r->assertion_only = true;
             else if (!strcmp(val, "historical")) r->assertion_only = r->historical_only = true;
@@ -639,7 +657,7 @@ static void check_stems(loader *L, draft *d)
     for (size_t i = 0; i < d->src.len; i++) {
         unsigned char c = (unsigned char)s[i];
         bool lone = (i == 0 || s[i - 1] == '|') && (i + 1 == d->src.len || s[i + 1] == '|');
-        bool punct = (d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'", c)) || (d->r.kind == K_STEM && lone && c == '#');
+        bool punct = (d->r.kind == K_TRIGGERSTEM && lone && strchr("?:,(.;'+", c)) || (d->r.kind == K_STEM && lone && c == '#');
         if (c == '\\' && i > 0 && s[i - 1] != '|' && i + 1 < d->src.len && s[i + 1] == 'b' &&
             (i + 2 == d->src.len || s[i + 2] == '|')) {   /* a final \b: the stem is a whole word */
             i++;

@@ -101,6 +101,7 @@ Test(patterns, every_error_is_reported)
                "rule fx concept=compression_fracture := again\n"
                "attr at concept=compression_fracture := q\n"
                "trigger t1 class=negated dir=sideways scope=5 := no\n"
+               "trigger t2 class=possible dir=forward scope=5 ends=negated,pseudo := cannot exclude\n"
                "rule noassign concept=compression_fracture\n"
                "  continued(\n");
     rachis_status st;
@@ -122,7 +123,10 @@ Test(patterns, every_error_is_reported)
         "P/fracture.rules:8:26: error: unknown direction 'sideways' (forward, backward, both)\n"
         "  trigger t1 class=negated dir=sideways scope=5 := no\n"
         "                           ^\n"
-        "P/fracture.rules:9:43: error: missing ':=' before the pattern\n"
+        "P/fracture.rules:9:47: error: ends takes classes (negated, possible, hypothetical, historical, present), not 'pseudo'\n"
+        "  trigger t2 class=possible dir=forward scope=5 ends=negated,pseudo := cannot exclude\n"
+        "                                                ^\n"
+        "P/fracture.rules:10:43: error: missing ':=' before the pattern\n"
         "  rule noassign concept=compression_fracture\n"
         "                                            ^\n"
         "P/fracture.rules:6:1: error: duplicate name 'fx' (first at line 1)\n"
