@@ -334,7 +334,11 @@ static void build_stems(rachis_engine *e, rule_kind kind, stem_table *t)
     free(all);
     t->bucket = rx_calloc(65537, sizeof *t->bucket);
     t->order = rx_malloc(n * sizeof *t->order);
-    for (size_t i = 0; i < n; i++) t->bucket[stem_key((const unsigned char *)t->stems[i]) + 1]++;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = stem_key((const unsigned char *)t->stems[i]);
+        t->bucket[k + 1]++;
+        t->maybe[k >> 3] |= (uint8_t)(1u << (k & 7));
+    }
     for (size_t k = 1; k <= 65536; k++) t->bucket[k] += t->bucket[k - 1];
     uint32_t *fill = rx_calloc(65536, sizeof *fill);
     for (size_t i = 0; i < n; i++) {
@@ -446,17 +450,19 @@ void rachis_engine_free(rachis_engine *e)
     free(e);
 }
 
-void engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at)
+unsigned char engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at)
 {
     pthread_mutex_t *lock = (pthread_mutex_t *)&e->jit_lock;   /* the only state a loaded engine changes */
     _Atomic unsigned char *state = (_Atomic unsigned char *)(at ? &owner->at_state : &owner->code_state);
     pthread_mutex_lock(lock);
-    if (atomic_load_explicit(state, memory_order_relaxed) == PART_UNUSED) {
+    unsigned char st = atomic_load_explicit(state, memory_order_relaxed);
+    if (st == PART_UNUSED) {
         pcre2_code *code = at ? owner->at : owner->code;
-        bool ok = code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
-        atomic_store_explicit(state, ok ? PART_JIT : PART_INTERPRETED, memory_order_release);
+        st = code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0 ? PART_JIT : PART_INTERPRETED;
+        atomic_store_explicit(state, st, memory_order_release);
     }
     pthread_mutex_unlock(lock);
+    return st;
 }
 
 size_t rachis_engine_rule_count(const rachis_engine *e)

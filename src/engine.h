@@ -107,6 +107,8 @@ typedef struct stem_table {
     size_t n;
     uint32_t *bucket;      /* 65536 + 1 offsets into order[] */
     uint32_t *order;
+    uint8_t maybe[8192];   /* bit per first two bytes (lower case) some stem begins with: the quick
+                            * test reads 8 KB, which stay in cache, not the 256 KB of bucket[] */
     bool single[256];      /* one-character stems (a digit, '?', ':', '#') */
     unsigned single_concepts[256];   /* the concepts each one announces */
     bool any_single;
@@ -128,13 +130,15 @@ struct rachis_engine {
 };
 
 /* Group G's code (AT: its anchored code) ready to match: JIT-compiled by the
- * first thread that needs it.  Call before matching with it. */
-void engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at);
-static inline void group_ready(const rachis_engine *e, int g, bool at)
+ * first thread that needs it.  Call before matching with it; true when it
+ * is JIT-compiled (pcre2_jit_match may run it). */
+unsigned char engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at);
+static inline bool group_ready(const rachis_engine *e, int g, bool at)
 {
     const rgroup *o = &e->groups[e->groups[g].owner];
-    if (atomic_load_explicit(at ? &o->at_state : &o->code_state, memory_order_acquire) == PART_UNUSED)
-        engine_group_first_use(e, o, at);
+    unsigned char st = atomic_load_explicit(at ? &o->at_state : &o->code_state, memory_order_acquire);
+    if (st == PART_UNUSED) st = engine_group_first_use(e, o, at);
+    return st == PART_JIT;
 }
 
 /* patterns.c: parse every *.rules file of DIR into RULES (expanded, checked). */
@@ -144,9 +148,8 @@ const char *rule_kind_name(rule_kind k);
 /* Could a stem of T begin with the two bytes at S?  (The quick test.) */
 static inline bool stem_maybe(const stem_table *t, const char *s)
 {
-    if (!t->bucket) return false;
     uint32_t k = (uint32_t)(rx_tolower((unsigned char)s[0]) << 8 | rx_tolower((unsigned char)s[1]));
-    return t->bucket[k] != t->bucket[k + 1];
+    return (t->maybe[k >> 3] >> (k & 7)) & 1;
 }
 
 /* Length of the stem of table T that begins at TEXT[POS], or 0; its

@@ -57,24 +57,29 @@ static void mark_candidates(rachis_scanner *s)
     size_t gs = 0;   /* the sentence a gate word may be in */
     if (s->e->stems.n) {
         s->gates_marked = true;
-        for (size_t i = 0; i + 1 < n; i++) {
-            if (s->e->stems.any_single && !rx_isalnum((unsigned char)t[i]) && s->e->stems.single[(unsigned char)t[i]]) {
-                window h = {i, i + 1, s->e->stems.single_concepts[(unsigned char)t[i]]};   /* "#": fracture */
-                VEC_PUSH(s->hits, h);
+        const stem_table *st = &s->e->stems;
+        for (size_t i = 0; i + 1 < n;) {   /* word by word */
+            if (!rx_isalnum((unsigned char)t[i])) {
+                if (st->any_single && st->single[(unsigned char)t[i]]) {
+                    window h = {i, i + 1, st->single_concepts[(unsigned char)t[i]]};   /* "#": fracture */
+                    VEC_PUSH(s->hits, h);
+                }
+                i++;
                 continue;
             }
-            if (!rx_isalnum((unsigned char)t[i]) || (i && rx_isalnum((unsigned char)t[i - 1]))) continue;
-            if (gate->n && stem_maybe(gate, t + i) && engine_stem_at(gate, t, n, i, NULL)) {
-                while (gs < s->sents.n && s->sents.v[gs].end <= i) gs++;
-                if (gs < s->sents.n && s->sents.v[gs].start <= i) s->sents.v[gs].gate = true;
+            size_t w = i;   /* a word starts here */
+            while (i < n && rx_isalnum((unsigned char)t[i])) i++;
+            if (gate->n && stem_maybe(gate, t + w) && engine_stem_at(gate, t, n, w, NULL)) {
+                while (gs < s->sents.n && s->sents.v[gs].end <= w) gs++;
+                if (gs < s->sents.n && s->sents.v[gs].start <= w) s->sents.v[gs].gate = true;
             }
-            if (!stem_maybe(&s->e->stems, t + i)) continue;
+            if (!stem_maybe(st, t + w)) continue;
             unsigned concepts = 0;
-            size_t l = engine_stem_at(&s->e->stems, t, n, i, &concepts);
+            size_t l = engine_stem_at(st, t, n, w, &concepts);
             if (!l) continue;
-            window h = {i, i + l, concepts};
+            window h = {w, w + l, concepts};
             VEC_PUSH(s->hits, h);
-            i += l - 1;
+            if (w + l > i) i = w + l;   /* a stem may run past the word ("t-spine") */
         }
     }
     /* anchors: regexes, for what a stem cannot say */

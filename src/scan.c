@@ -174,9 +174,10 @@ int scan_match_at(rachis_scanner *s, int g, const char *text, size_t len, size_t
     if (!grp->at || start > len) return -1;
     if (start < len && !(grp->first[(unsigned char)text[start] >> 3] & (1u << ((unsigned char)text[start] & 7))))
         return -1;   /* no match can start with this byte */
-    group_ready(s->e, g, true);
-    PROF_START;
-    int rc = pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
+    bool jit = group_ready(s->e, g, true);
+    PROF_START;   /* straight into the JIT code, as for dispatch parts: these groups run at every line start and full stop */
+    int rc = jit ? pcre2_jit_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx)
+                 : pcre2_match(grp->at, (PCRE2_SPTR)text, len, start, 0, md, s->mctx);
     PROF_END(g);
     return limit_checked(s, rc);
 }

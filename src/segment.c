@@ -151,10 +151,21 @@ static bool glued_sentence(const char *t, long start, size_t k, size_t e)
 
 /* Bytes that may end a sentence. */
 static const bool terminal[256] = {['.'] = true, ['!'] = true, ['?'] = true};
+static const bool terminal_cells[256] = {['.'] = true, ['!'] = true, ['?'] = true, ['|'] = true};   /* in table rows */
 
 /* ... and '|' in a row that a level heading opens ("Level: T8 | Finding: ... |
  * Collapse: none"): each cell is a statement about the heading's level.  In a
  * columnar table ("| T12 | Lytic metastasis | Smaller |") the row stays whole. */
+/* The first \n or \r at or after I in T[0..n), or n: memchr, which reads
+ * many bytes a step, for the \n; then for a \r before it (rare but for CRLF). */
+static size_t line_end(const char *t, size_t i, size_t n)
+{
+    const char *nl = memchr(t + i, '\n', n - i);
+    size_t le = nl ? (size_t)(nl - t) : n;
+    const char *cr = memchr(t + i, '\r', le - i);
+    return cr ? (size_t)(cr - t) : le;
+}
+
 static bool ends_sentence(const splitter *sp, unsigned char c) { return terminal[c] || (c == '|' && sp->cells); }
 
 /* Scans [a, e) of one line for sentence ends; LEND is the line's last
@@ -171,12 +182,12 @@ static void scan_line(splitter *sp, size_t a, size_t e)
             sp->sent_start = (long)j;
         }
         /* to the next byte that may end the sentence */
-        size_t k = j;
-        while (k < e && !ends_sentence(sp, (unsigned char)t[k])) {
-            /* a "sentence" of thousands of bytes is not one: cut it at a space */
-            if (k - (size_t)sp->sent_start > MAX_SENTENCE && rx_isspace((unsigned char)t[k])) break;
-            k++;
-        }
+        size_t k = j, cut = (size_t)sp->sent_start + MAX_SENTENCE + 1;
+        const bool *stop = sp->cells ? terminal_cells : terminal;
+        if (cut > e) cut = e;
+        while (k < cut && !stop[(unsigned char)t[k]]) k++;
+        /* a "sentence" of thousands of bytes is not one: cut it at a space */
+        while (k < e && !stop[(unsigned char)t[k]] && !rx_isspace((unsigned char)t[k])) k++;
         if (k == e) break;
         if (!ends_sentence(sp, (unsigned char)t[k])) {   /* the length cut */
             size_t end = k;
@@ -239,8 +250,7 @@ void segment_text(rachis_scanner *s, const rachis_input *in)
     bool prev_blank = true;
     size_t ls = 0;
     while (ls < n) {
-        size_t le = ls;
-        while (le < n && t[le] != '\n' && t[le] != '\r') le++;
+        size_t le = line_end(t, ls, n);
         size_t next = le + 1;            /* \n, \r, or \r\n end a line */
         if (le + 1 < n && t[le] == '\r' && t[le + 1] == '\n') next = le + 2;
         size_t fn = ls;
