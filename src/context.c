@@ -59,8 +59,8 @@ static bool terminated(rachis_scanner *s, const sentence *st, size_t a, size_t b
 {
     for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
         const trig *t = &s->trigs.v[i];
-        bool ends = t->r->tclass == T_TERMINATOR ? !(t->r->historical_only && cls != T_HISTORICAL)
-                                                 : (t->r->ends_mask >> cls) & 1;
+        bool ends = t->r->tclass == T_TERMINATOR && !t->r->ends_mask ? !(t->r->historical_only && cls != T_HISTORICAL)
+                                                                   : (t->r->ends_mask >> cls) & 1;
         if (!ends) continue;
         if (t->start >= a && t->start < b) return true;
     }

@@ -54,7 +54,8 @@ typedef struct rule {
     unsigned sections_mask;     /* K_TRIGGER: sections it applies in; K_SECTION: sections it is a header in (0: all) */
     bool assertion_only;        /* K_TRIGGER terminator: ends assertion scope, not level linking */
     bool historical_only;       /* K_TRIGGER terminator: ends only historical triggers' scope */
-    unsigned ends_mask;         /* K_TRIGGER: also ends the scope of triggers of these classes (1 << T_*) */
+    unsigned ends_mask;         /* K_TRIGGER: also ends the scope of triggers of these classes (1 << T_*);
+                                 * a terminator with ends= ends only theirs (and not level linking) */
     char *vclass, *vto;         /* K_VALUE; K_PRIMARY: vto = site; K_SINS: vclass = item, vto = value */
     pcre2_code *code;           /* compiled alone (K_VALUE, K_ABBREV) */
 } rule;

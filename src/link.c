@@ -19,7 +19,8 @@ static bool boundary_between(rachis_scanner *s, const sentence *st, size_t a, si
     if (semicolon && memchr(s->text + a, ';', b - a)) return true;
     for (size_t i = st->first_trig; i < st->first_trig + st->n_trig; i++) {
         const trig *t = &s->trigs.v[i];
-        if (t->r->tclass == T_TERMINATOR && !t->r->assertion_only && t->start >= a && t->end <= b) return true;
+        if (t->r->tclass == T_TERMINATOR && !t->r->assertion_only && !t->r->ends_mask && t->start >= a && t->end <= b)
+            return true;
     }
     return false;
 }
