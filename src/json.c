@@ -74,7 +74,14 @@ void json_cstr(rachis_buf *b, const char *s)
     else json_string(b, s, strlen(s));
 }
 
-static void span(rachis_buf *b, rachis_span sp) { buf_printf(b, "[%zu,%zu]", sp.start, sp.end); }
+static void span(rachis_buf *b, rachis_span sp)
+{
+    buf_putc(b, '[');
+    buf_putu(b, sp.start);
+    buf_putc(b, ',');
+    buf_putu(b, sp.end);
+    buf_putc(b, ']');
+}
 
 static void number(rachis_buf *b, double d)
 {
@@ -125,7 +132,9 @@ void json_levelset(rachis_buf *b, rachis_levelset set)
     for (int l = 0; l < RACHIS_LEVEL_COUNT; l++)
         if (set & ((rachis_levelset)1 << l)) {
             if (k++) buf_putc(b, ',');
-            buf_printf(b, "\"%s\"", rachis_level_label(l));
+            buf_putc(b, '"');
+            buf_puts(b, rachis_level_label(l));
+            buf_putc(b, '"');
         }
     buf_putc(b, ']');
 }
@@ -150,7 +159,7 @@ static void finding(rachis_buf *b, const rachis_record *r, const rachis_finding 
     json_levelset(b, f->levels);
     buf_puts(b, ",\"assertion\":");
     json_cstr(b, rachis_assertion_name(f->assertion));
-    buf_printf(b, ",\"historical\":%s,\"section\":", f->historical ? "true" : "false");
+    buf_puts(b, f->historical ? ",\"historical\":true,\"section\":" : ",\"historical\":false,\"section\":");
     json_cstr(b, rachis_section_name(f->section));
     buf_puts(b, ",\"span\":");
     span(b, f->span);
@@ -245,7 +254,9 @@ rachis_status rachis_record_to_json(const rachis_record *r, unsigned flags, rach
     buf_puts(b, ",\"levels\":[");
     for (size_t i = 0; i < r->n_levels; i++) {
         if (i) buf_putc(b, ',');
-        buf_printf(b, "{\"level\":\"%s\",\"span\":", rachis_level_label(r->levels[i].level));
+        buf_puts(b, "{\"level\":\"");
+        buf_puts(b, rachis_level_label(r->levels[i].level));
+        buf_puts(b, "\",\"span\":");
         span(b, r->levels[i].span);
         buf_putc(b, '}');
     }

@@ -81,6 +81,14 @@ void buf_putc(rachis_buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+void buf_putu(rachis_buf *b, unsigned long long v)
+{
+    char d[24];
+    size_t i = sizeof d;
+    do d[--i] = (char)('0' + v % 10); while ((v /= 10) != 0);
+    buf_append(b, d + i, sizeof d - i);
+}
+
 void buf_printf(rachis_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -35,6 +35,7 @@ char *rx_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void buf_append(rachis_buf *b, const void *data, size_t n);
 void buf_puts(rachis_buf *b, const char *s);
 void buf_putc(rachis_buf *b, char c);
+void buf_putu(rachis_buf *b, unsigned long long v);   /* decimal, without printf (JSON writing is hot) */
 void buf_printf(rachis_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *buf_cstr(rachis_buf *b);   /* NUL-terminates (not counted in len) */
 
