@@ -30,8 +30,12 @@ static bool group_text(pcre2_match_data *md, const rgroup *grp, const char *name
 static int level_of(const char *reg, int num)
 {
     char label[8];
-    if (!reg || num <= 0 || num > 13) return -1;
-    snprintf(label, sizeof label, "%s%d", reg, num);
+    size_t rl = reg ? strlen(reg) : 0;
+    if (!reg || rl > 4 || num <= 0 || num > 13) return -1;
+    memcpy(label, reg, rl);   /* reg and num, without snprintf */
+    if (num >= 10) label[rl++] = '1';
+    label[rl++] = (char)('0' + num % 10);
+    label[rl] = '\0';
     return rachis_level_from_label(label);
 }
 
@@ -55,6 +59,16 @@ static const char *region_of(rachis_scanner *s, const char *t, size_t a, size_t 
     return engine_value(s->e, "region", t + a, b - a, s->md2);
 }
 
+/* The name of the level grammar's group PREFIX K ("v1", "a3"), K from 1 to 9,
+ * without snprintf (it ran several times a level). */
+static const char *group_name(char prefix, int k, char name[3])
+{
+    name[0] = prefix;
+    name[1] = (char)('0' + k);
+    name[2] = '\0';
+    return name;
+}
+
 /* One endpoint: a named vertebra (group vK), or region rK + number nK (the
  * region defaults to DEFREG). */
 static int endpoint(rachis_scanner *s, pcre2_match_data *md, int k, const char *defreg, const char **reg_out,
@@ -62,10 +76,9 @@ static int endpoint(rachis_scanner *s, pcre2_match_data *md, int k, const char *
 {
     const rgroup *grp = &s->e->groups[G_LEVEL];
     const char *t = s->text;
-    char name[4];
+    char name[3];
     size_t a, b;
-    snprintf(name, sizeof name, "v%d", k);
-    if (group_text(md, grp, name, t, &a, &b)) {
+    if (group_text(md, grp, group_name('v', k, name), t, &a, &b)) {
         const char *v = b - a <= 40 ? engine_value(s->e, "vertebra", t + a, b - a, s->md2) : NULL;
         *end_out = b;
         if (!v) return -1;
@@ -74,13 +87,11 @@ static int endpoint(rachis_scanner *s, pcre2_match_data *md, int k, const char *
         return l;
     }
     const char *reg = defreg;
-    snprintf(name, sizeof name, "r%d", k);
-    if (group_text(md, grp, name, t, &a, &b)) {
+    if (group_text(md, grp, group_name('r', k, name), t, &a, &b)) {
         reg = region_of(s, t, a, b);
         *end_out = b;
     }
-    snprintf(name, sizeof name, "n%d", k);
-    if (!group_text(md, grp, name, t, &a, &b)) return -1;
+    if (!group_text(md, grp, group_name('n', k, name), t, &a, &b)) return -1;
     *end_out = b;
     *reg_out = reg;
     return level_of(reg, number_of(s, t, a, b));
@@ -131,10 +142,9 @@ static size_t take_match(rachis_scanner *s, pcre2_match_data *md)
     const char *reg = last >= 0 && reg2 ? reg2 : reg1;
     const rgroup *grp = &s->e->groups[G_LEVEL];
     for (int k = 1; k <= 4; k++) {
-        char name[4];
+        char name[3];
         size_t a, b;
-        snprintf(name, sizeof name, "a%d", k);
-        if (!group_text(md, grp, name, t, &a, &b)) continue;
+        if (!group_text(md, grp, group_name('a', k, name), t, &a, &b)) continue;
         int l = level_of(reg, number_of(s, t, a, b));
         if (l >= 0) push_mention(s, a, b, l, l);
     }
