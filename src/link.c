@@ -190,7 +190,9 @@ void link_levels(rachis_scanner *s)
         const sentence *st = &s->sents.v[si];
         rachis_levelset set = claims[i] >= 0 ? s->groups.v[claims[i]].set : 0;
         if (!set && s->e->groups[G_REGION].code && by_region(s, st, f)) {
-            f->levels = 0;
+            /* spread over a region, unless the line's own level heading bounds it
+             * ("T8-T10: Diffuse metastatic infiltration") */
+            f->levels = st->heading_line ? st->heading : 0;
             continue;
         }
         if (!set) set = in_clause(s, si, f, claims, i);
