@@ -419,14 +419,7 @@ first_dispatch *dispatch_build(rule *const *rules, size_t n, const char *prefix,
 
 unsigned char dispatch_ready(const first_dispatch *fd, size_t k)
 {
-    pthread_mutex_lock(fd->lock);
-    unsigned char st = atomic_load_explicit(&fd->ready[k], memory_order_relaxed);
-    if (st == PART_UNUSED) {   /* no thread has matched with it yet: JIT may change it */
-        st = pcre2_jit_compile(fd->parts[k], PCRE2_JIT_COMPLETE) == 0 ? PART_JIT : PART_INTERPRETED;
-        atomic_store_explicit(&fd->ready[k], st, memory_order_release);
-    }
-    pthread_mutex_unlock(fd->lock);
-    return st;
+    return jit_on_first_use(fd->lock, &fd->ready[k], fd->parts[k]);
 }
 
 void dispatch_destroy(first_dispatch *d) { dispatch_free(d); }

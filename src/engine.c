@@ -450,19 +450,24 @@ void rachis_engine_free(rachis_engine *e)
     free(e);
 }
 
-unsigned char engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at)
+unsigned char jit_on_first_use(pthread_mutex_t *lock, _Atomic unsigned char *state, pcre2_code *code)
 {
-    pthread_mutex_t *lock = (pthread_mutex_t *)&e->jit_lock;   /* the only state a loaded engine changes */
-    _Atomic unsigned char *state = (_Atomic unsigned char *)(at ? &owner->at_state : &owner->code_state);
     pthread_mutex_lock(lock);
     unsigned char st = atomic_load_explicit(state, memory_order_relaxed);
-    if (st == PART_UNUSED) {
-        pcre2_code *code = at ? owner->at : owner->code;
+    if (st == PART_UNUSED) {   /* no thread has matched with it yet: JIT may change it */
         st = code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0 ? PART_JIT : PART_INTERPRETED;
         atomic_store_explicit(state, st, memory_order_release);
     }
     pthread_mutex_unlock(lock);
     return st;
+}
+
+unsigned char engine_group_first_use(const rachis_engine *e, const rgroup *owner, bool at)
+{
+    /* the lock and the states are the only things a loaded engine changes */
+    return jit_on_first_use((pthread_mutex_t *)&e->jit_lock,
+                            (_Atomic unsigned char *)(at ? &owner->at_state : &owner->code_state),
+                            at ? owner->at : owner->code);
 }
 
 size_t rachis_engine_rule_count(const rachis_engine *e)

@@ -160,6 +160,10 @@ size_t engine_stem_at(const stem_table *t, const char *text, size_t len, size_t 
 /* The dispatch of the group of RULES[0..n) whose regex is PREFIX, the rules'
  * alternatives tagged (*MARK:i), then SUFFIX; NULL when a part does not compile.
  * Clears *JIT when a part is not JIT-compiled. */
+/* CODE JIT-compiled by the first caller that finds *STATE PART_UNUSED (under
+ * LOCK, then published); returns the state, PART_JIT or PART_INTERPRETED. */
+unsigned char jit_on_first_use(pthread_mutex_t *lock, _Atomic unsigned char *state, pcre2_code *code);
+
 /* Part K of FD, JIT-compiled on its first use; *JIT tells whether it was. */
 unsigned char dispatch_ready(const first_dispatch *fd, size_t k);
 static inline const pcre2_code *dispatch_part(const first_dispatch *fd, size_t k, bool *jit)

@@ -166,7 +166,7 @@ static size_t line_end(const char *t, size_t i, size_t n)
     return cr ? (size_t)(cr - t) : le;
 }
 
-static bool ends_sentence(const splitter *sp, unsigned char c) { return terminal[c] || (c == '|' && sp->cells); }
+static bool ends_sentence(const splitter *sp, unsigned char c) { return (sp->cells ? terminal_cells : terminal)[c]; }
 
 /* Scans [a, e) of one line for sentence ends; LEND is the line's last
  * non-space byte + 1. */
